@@ -1,0 +1,113 @@
+"""Every setting in one place: a default, an environment variable and a help text.
+
+Why a plain table instead of a framework: the list doubles as documentation
+(`integrationsatlas settings` prints it, README links to it) and tests can check
+that every setting is documented.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+def _default_mirror() -> str:
+    return str((ROOT.parent / "shared" / "opendata").resolve())
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("warehouse_path", "IA_WAREHOUSE", str(ROOT / "var" / "warehouse.duckdb"),
+            "DuckDB warehouse file the ETL writes (atomically) and the app reads (read-only)."),
+    Setting("snapshot_dir", "IA_SNAPSHOT_DIR", str(ROOT / "var" / "snapshots"),
+            "Writable store of dated, immutable snapshots fetched over HTTP (<dataset>/<date>/<file> + .meta.json)."),
+    Setting("mirror_dir", "IA_MIRROR", _default_mirror(),
+            "Read-only snapshot mirror (default ../shared/opendata); used when a dataset cannot be fetched."),
+    Setting("asset_dir", "IA_ASSET_DIR", str(ROOT / "var" / "assets"),
+            "Generated client assets (content-hashed geometry files)."),
+    Setting("reference_dir", "IA_REFERENCE_DIR", str((ROOT.parent / "shared" / "reference").resolve()),
+            "Reference tables such as case_studies.csv (default ../shared/reference)."),
+    Setting("online", "IA_ONLINE", "0",
+            "1 = try the official endpoints first (needs network and, for GENESIS, credentials); 0 = mirror only."),
+    Setting("genesis_user", "IA_GENESIS_USER", "",
+            "GENESIS username (or API token) for regionalstatistik.de / GENESIS-Online / Zensus 2022 DB."),
+    Setting("genesis_password", "IA_GENESIS_PASSWORD", "",
+            "GENESIS password (empty when a token is used as username)."),
+    Setting("regionalstatistik_url", "IA_REGIONALSTATISTIK_URL",
+            "https://www.regionalstatistik.de/genesisws/rest/2020/",
+            "Base URL of the Regionaldatenbank GENESIS REST 2020 service."),
+    Setting("destatis_url", "IA_DESTATIS_URL", "https://www-genesis.destatis.de/genesisWS/rest/2020/",
+            "Base URL of the GENESIS-Online (Destatis) REST 2020 service."),
+    Setting("zensus_url", "IA_ZENSUS_URL", "https://ergebnisse.zensus2022.de/api/rest/2020/",
+            "Base URL of the Zensus 2022 database REST 2020 service."),
+    Setting("http_timeout", "IA_HTTP_TIMEOUT", "60", "Seconds before one HTTP request times out."),
+    Setting("http_retries", "IA_HTTP_RETRIES", "4", "Retries with exponential backoff on 5xx, 429 and timeouts."),
+    Setting("job_poll_seconds", "IA_JOB_POLL_SECONDS", "5", "Pause between polls of a GENESIS background job."),
+    Setting("job_max_wait", "IA_JOB_MAX_WAIT", "1800", "Give up on a GENESIS background job after this many seconds."),
+    Setting("log_level", "IA_LOG_LEVEL", "INFO", "Python log level (DEBUG, INFO, WARNING, ERROR)."),
+    Setting("query_row_cap", "IA_QUERY_ROW_CAP", "50000", "Most rows one app/CLI query may return."),
+    Setting("query_timeout", "IA_QUERY_TIMEOUT", "10", "Seconds one app query may run before it is interrupted."),
+    Setting("host", "IA_HOST", "127.0.0.1", "Address the dashboard listens on."),
+    Setting("port", "IA_PORT", "8050", "Port the dashboard listens on."),
+)
+
+
+class Settings:
+    """Resolved settings: attribute access, env overrides read at construction time."""
+
+    def __init__(self, **overrides: str):
+        for s in SETTINGS:
+            raw = overrides.get(s.name, os.environ.get(s.env, s.default))
+            object.__setattr__(self, s.name, raw)
+
+    # typed views -------------------------------------------------------
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path)
+
+    @property
+    def snapshots(self) -> Path:
+        return Path(self.snapshot_dir)
+
+    @property
+    def mirror(self) -> Path:
+        return Path(self.mirror_dir)
+
+    @property
+    def assets(self) -> Path:
+        return Path(self.asset_dir)
+
+    @property
+    def reference(self) -> Path:
+        return Path(self.reference_dir)
+
+    @property
+    def is_online(self) -> bool:
+        return str(self.online).strip() in {"1", "true", "yes"}
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.genesis_user)
+
+    def as_rows(self) -> list[tuple[str, str, str, str]]:
+        """(name, env var, current value with secrets masked, help) for display."""
+        rows = []
+        for s in SETTINGS:
+            val = getattr(self, s.name)
+            if "password" in s.name and val:
+                val = "********"
+            rows.append((s.name, s.env, val, s.help))
+        return rows
+
+
+def get_settings() -> Settings:
+    return Settings()

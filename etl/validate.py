@@ -1,0 +1,69 @@
+"""Validation at the staging boundary: types, key formats, unique keys, symbols, plausible ranges.
+
+pandera checks the frame's shape; the messages name the dataset, column and offending values
+so a steward can find them in the source file.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .catalogue import load_indicators
+from .errors import ValidationError
+
+PROJECT_FLAGS = {"booked_elsewhere", "includes_other_kreise", "suppressed"}
+PUBLISHER_FLAGS = {"-", ".", "x", "/", "...", "e", "p", "r", "s"}
+KEY_PATTERN = r"^(DG|\d{2}|\d{5}|\d{8})$"
+LEVEL_PATTERN = {"bund": r"^DG$", "land": r"^\d{2}$", "kreis": r"^\d{5}$", "gemeinde": r"^\d{8}$"}
+
+OBS_SCHEMA = pa.DataFrameSchema(
+    {
+        "ags": pa.Column(str, pa.Check.str_matches(KEY_PATTERN), nullable=False),
+        "level": pa.Column(str, pa.Check.isin(list(LEVEL_PATTERN)), nullable=False),
+        "indicator_id": pa.Column(str, nullable=False),
+        "reference_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), nullable=False),
+        "value": pa.Column(float, nullable=True, coerce=True),
+        "flag": pa.Column(str, pa.Check.isin(sorted(PUBLISHER_FLAGS | PROJECT_FLAGS)), nullable=True),
+        "gebietsstand": pa.Column(str, nullable=False),
+        "source_table": pa.Column(str, nullable=False),
+        "source_file": pa.Column(str, nullable=False),
+    },
+    strict=False,
+)
+
+
+def validate_observations(obs: pd.DataFrame, dataset: str) -> None:
+    if obs.empty:
+        raise ValidationError(f"{dataset}: step returned no observations")
+    try:
+        OBS_SCHEMA.validate(obs.astype({"value": "float64"}), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases.head(10)
+        details = "; ".join(f"{r.column}={r.failure_case!r} ({r.check})" for r in fc.itertuples())
+        raise ValidationError(f"{dataset}: observations break the schema: {details}") from None
+    for level, pattern in LEVEL_PATTERN.items():
+        bad = obs[(obs["level"] == level) & ~obs["ags"].str.match(pattern)]
+        if len(bad):
+            raise ValidationError(f"{dataset}: field 'ags' has {len(bad)} keys that do not fit level '{level}', "
+                                  f"e.g. {bad['ags'].head(3).tolist()}")
+    indicators = load_indicators()
+    unknown = sorted(set(obs["indicator_id"]) - set(indicators))
+    if unknown:
+        raise ValidationError(f"{dataset}: field 'indicator_id' has unknown ids {unknown}; add them to etl/indicators.yml")
+    dup = obs.duplicated(["ags", "level", "indicator_id", "reference_date", "gebietsstand"], keep=False)
+    if dup.any():
+        ex = obs.loc[dup, ["ags", "indicator_id", "reference_date"]].head(4).to_dict("records")
+        raise ValidationError(f"{dataset}: {int(dup.sum())} duplicate observation keys, e.g. {ex}")
+    vals = obs["value"].astype("float64")
+    for iid, spec in indicators.items():
+        lo, hi = spec.get("range", [None, None])
+        mask = obs["indicator_id"].eq(iid) & vals.notna()
+        if lo is not None:
+            bad = obs[mask & ((vals < lo) | (vals > hi)) & obs["level"].isin(["kreis", "gemeinde"])]
+            if len(bad):
+                ex = bad[["ags", "reference_date", "value"]].head(3).to_dict("records")
+                raise ValidationError(f"{dataset}: field 'value' of '{iid}' outside plausible range "
+                                      f"[{lo}, {hi}] for {len(bad)} rows, e.g. {ex}")
+    symbol_rows = obs["flag"].isin(["."] ) & obs["value"].notna()
+    if symbol_rows.any():
+        raise ValidationError(f"{dataset}: rows flagged '.' carry a number; symbols must never become values")
