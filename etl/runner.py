@@ -25,7 +25,7 @@ import pandas as pd
 
 from warehouse.connection import connect_writer
 
-from .catalogue import load_catalogue
+from .catalogue import load_catalogue, load_indicators
 from .errors import EtlError, ValidationError
 from .settings import ROOT, Settings, get_settings
 from .snapshots import SnapshotStore
@@ -68,7 +68,9 @@ def code_hash(entry: dict) -> str:
 
 
 def models_hash() -> str:
-    return _hash_files(list(MODELS.rglob("*.sql")) + [Path(__file__)])
+    files = list(MODELS.rglob("*.sql")) + list((ROOT / "warehouse" / "seeds").glob("*.csv"))
+    files += list((ROOT / "geodata").glob("*.py")) + [Path(__file__), ROOT / "etl" / "indicators.yml"]
+    return _hash_files(files)
 
 
 def input_fingerprint(entry: dict, store: SnapshotStore) -> str:
@@ -161,8 +163,52 @@ def _observation_union(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE VIEW staging.observations_all AS {union}")
 
 
-def run_models(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Execute warehouse/models/<layer>/*.sql in order, then every *.test.sql (must return no rows)."""
+def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Seeds (warehouse/seeds/*.csv), the indicator catalogue and the dataset catalogue as staging tables,
+    so SQL models can join them instead of hard-coding ids, kinds or priorities."""
+    for seed in sorted((ROOT / "warehouse" / "seeds").glob("*.csv")):
+        df = pd.read_csv(seed, dtype=str, keep_default_na=False)
+        con.register("_seed", df)
+        con.execute(f'CREATE OR REPLACE TABLE staging."seed_{seed.stem}" AS SELECT * FROM _seed')
+        con.unregister("_seed")
+    rows = []
+    for iid, spec in load_indicators().items():
+        rows.append({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+                     for k, v in spec.items()})
+    ind = pd.DataFrame(rows)
+    for col in ("numerator", "denominator", "weight", "breaks"):
+        if col not in ind:
+            ind[col] = None
+    ind["scale"] = pd.to_numeric(ind.get("scale"), errors="coerce")
+    con.register("_ind", ind)
+    con.execute("CREATE OR REPLACE TABLE staging.indicators AS SELECT * FROM _ind")
+    con.execute("CREATE OR REPLACE TABLE staging.indicator_kind AS SELECT id AS indicator_id, kind FROM staging.indicators")
+    con.unregister("_ind")
+    cat = pd.DataFrame([{
+        "dataset": e["id"], "title": e["title"], "publisher": e["publisher"], "url": e["url"],
+        "table_codes": ", ".join(map(str, e["table_codes"])), "licence": e["licence"],
+        "attribution": e["attribution"], "priority": int(e["priority"]),
+        "reference_dates": "; ".join(map(str, e["reference_dates"])), "notes": e.get("notes"),
+    } for e in load_catalogue().values()])
+    con.register("_cat", cat)
+    con.execute("CREATE OR REPLACE TABLE staging.datasets AS SELECT * FROM _cat")
+    con.unregister("_cat")
+
+
+def _post_build_hooks(con: duckdb.DuckDBPyConnection, settings: Settings | None) -> None:
+    """Python builds that need the finished models (geometry dissolve + client assets)."""
+    try:
+        from geodata import build as geobuild  # noqa: WPS433 (optional until geodata lands)
+    except ImportError:
+        return
+    if hasattr(geobuild, "post_build"):
+        geobuild.post_build(con, settings or get_settings())
+
+
+def run_models(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> list[str]:
+    """Execute warehouse/models/<layer>/*.sql in order, the post-build hooks, then every *.test.sql
+    (each returns violating rows and must return none)."""
+    _load_reference_tables(con)
     _observation_union(con)
     failures: list[str] = []
     for layer in MODEL_LAYERS:
@@ -173,6 +219,7 @@ def run_models(con: duckdb.DuckDBPyConnection) -> list[str]:
                 con.execute(sql.read_text(encoding="utf-8"))
             except duckdb.Error as exc:
                 raise EtlError(f"model {layer}/{sql.name} failed: {exc}") from exc
+    _post_build_hooks(con, settings)
     for layer in MODEL_LAYERS:
         for test in sorted((MODELS / layer).glob("*.test.sql")):
             rows = con.execute(test.read_text(encoding="utf-8")).fetchall()
@@ -239,7 +286,7 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
                          json.dumps(ctx.warnings, ensure_ascii=False)])
             log.debug("%s took %.2fs", dataset, time.perf_counter() - ts)
         say("models: intermediate → core → marts, then model tests")
-        run_models(con)
+        run_models(con, settings)
         for tbl in ("core.dim_region", "core.fact_observation", "core.dim_indicator"):
             try:
                 result.row_counts[tbl] = con.execute(f"SELECT count(*) FROM {tbl}").fetchone()[0]
