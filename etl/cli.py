@@ -1,0 +1,229 @@
+"""`integrationsatlas` command line: build and check the warehouse, list and export numbers, serve the app."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import EtlError, UnknownSelection
+from .settings import get_settings
+
+app = typer.Typer(help="Integrationsatlas: migration and integration capacity of German municipalities.",
+                  no_args_is_help=True, add_completion=False)
+etl_app = typer.Typer(help="Build and check the warehouse.", no_args_is_help=True)
+geo_app = typer.Typer(help="Boundaries and map assets.", no_args_is_help=True)
+app.add_typer(etl_app, name="etl")
+app.add_typer(geo_app, name="geodata")
+console = Console(stderr=True)
+out = Console()
+
+
+def _setup_logging() -> None:
+    level = getattr(logging, get_settings().log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {msg}")
+    raise typer.Exit(code)
+
+
+def _cell(v) -> str:
+    if isinstance(v, (list, tuple)) or hasattr(v, "__array__") and not isinstance(v, str) and getattr(v, "ndim", 0):
+        return ", ".join(map(str, v))
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
+
+
+def _emit(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+        return
+    table = Table(title=title)
+    for col in df.columns:
+        table.add_column(str(col))
+    for row in df.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    out.print(table)
+
+
+def _warehouse():
+    from warehouse.queries import get_warehouse
+    s = get_settings()
+    if not s.warehouse.exists():
+        _fail(f"warehouse not found at {s.warehouse}; run `integrationsatlas etl run` first")
+    return get_warehouse(s)
+
+
+# -- etl ---------------------------------------------------------------------------------------
+
+@etl_app.command("run")
+def etl_run(only: list[str] = typer.Option(None, "--only", help="Run only these datasets (catalogue ids)."),
+            force: bool = typer.Option(False, "--force", help="Re-run steps even if inputs are unchanged.")) -> None:
+    """Build the warehouse from the official sources (or the snapshot mirror); atomic, skips unchanged inputs."""
+    _setup_logging()
+    from .runner import run
+    with console.status("building warehouse …") as status:
+        try:
+            result = run(only=only or None, force=force, progress=lambda m: status.update(m) or console.print(m))
+        except EtlError as exc:
+            _fail(f"{exc}\nThe last good warehouse was left untouched.", 1)
+    console.print(f"[green]{result.outcome}[/green] in {result.seconds:.1f}s; steps run: {len(result.changed)}, "
+                  f"unchanged: {len(result.skipped)}, warnings: {len(result.warnings)}")
+    for w in result.warnings:
+        console.print(f"  [yellow]warning[/yellow] {w}")
+
+
+@etl_app.command("status")
+def etl_status(format: str = typer.Option("table", "--format", help="table or csv")) -> None:
+    """Last runs and per-dataset freshness."""
+    from .runner import read_runs
+    s = get_settings()
+    runs = read_runs(s)
+    _emit(runs.reindex(columns=[c for c in ["run_id", "started_at", "outcome", "seconds", "changed", "error"]
+                                if c in runs.columns]), format, "ETL runs (newest first)")
+    if s.warehouse.exists():
+        wh = _warehouse()
+        df = wh.sql("""SELECT d.dataset, d.built_at, d.rows, s.origin, s.files, s.fetched_at, c.priority
+                       FROM meta.dataset_state d
+                       LEFT JOIN (SELECT dataset, string_agg(DISTINCT origin, ',') AS origin, count(*) AS files,
+                                         max(fetched_at) AS fetched_at FROM meta.snapshot GROUP BY 1) s USING (dataset)
+                       LEFT JOIN staging.datasets c USING (dataset) ORDER BY d.dataset""")
+        _emit(df, format, f"Datasets in {s.warehouse}")
+    else:
+        console.print(f"no warehouse at {s.warehouse}")
+
+
+# -- catalogue and regions -----------------------------------------------------------------------
+
+@app.command()
+def indicators(format: str = typer.Option("table", "--format", help="table or csv")) -> None:
+    """The indicator catalogue with levels and years available."""
+    from warehouse.queries import indicators as q_ind
+    df = q_ind(_warehouse())
+    df["levels"] = df["levels"].map(lambda v: ",".join(v) if v is not None else "")
+    df["years"] = df["years"].map(lambda v: ",".join(map(str, v)) if v is not None else "")
+    cols = ["indicator_id", "label_de", "unit", "kind", "levels", "years", "table_codes", "licence"]
+    if format == "csv":
+        cols += ["label_en", "definition_de", "definition_en", "sources", "gaps_de"]
+    _emit(df[cols], format, "Indikatoren")
+
+
+@app.command()
+def regions(level: str = typer.Option(..., "--level", help="land, kreis or gemeinde"),
+            format: str = typer.Option("table", "--format", help="table or csv")) -> None:
+    """Regions of one level with Kommunaltyp, size class, East/West, BBSR Kreistyp and population."""
+    from warehouse.queries import regions as q_reg
+    try:
+        df = q_reg(level, _warehouse())
+    except UnknownSelection as exc:
+        _fail(str(exc))
+    df = df.rename(columns={"land_ags": "land"})
+    _emit(df[["ags", "name", "level", "land", "kommunaltyp", "size_class", "east_west", "bbsr_kreistyp",
+              "population", "population_date"]], format, f"Regionen: {level}")
+
+
+@app.command()
+def export(indicator: str = typer.Option(..., "--indicator"), level: str = typer.Option(..., "--level"),
+           year: int = typer.Option(..., "--year"),
+           format: str = typer.Option("csv", "--format", help="csv or xlsx"),
+           output: Path = typer.Option(None, "--output", help="file to write (default: stdout for csv)")) -> None:
+    """Values of one indicator, level and year with source, flag and licence."""
+    from warehouse.queries import values
+    from .export import EXPORT_COLUMNS, tidy_export, to_xlsx_bytes
+    if format not in ("csv", "xlsx"):
+        _fail("--format must be csv or xlsx")
+    try:
+        df = values(indicator, level, year, _warehouse())
+    except UnknownSelection as exc:
+        _fail(str(exc))
+    title = f"{indicator} {level} {year}"
+    if format == "xlsx":
+        if output is None:
+            _fail("--output is required for xlsx")
+        output.write_bytes(to_xlsx_bytes(df, title))
+        console.print(f"wrote {output}")
+        return
+    text = tidy_export(df)[EXPORT_COLUMNS].to_csv(index=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output} ({len(df)} rows)")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def groups(indicator: str = typer.Option(..., "--indicator"), level: str = typer.Option(..., "--level"),
+           year: int = typer.Option(..., "--year"),
+           by: str = typer.Option("", "--by", help="comma-separated facets: kommunaltyp, size_class, "
+                                  "size_class_fine, land, east_west, bbsr_kreistyp, sonderstatus"),
+           berlin: str = typer.Option("own", "--berlin", help="Berlin rule for east_west: own, west, east"),
+           format: str = typer.Option("table", "--format", help="table or csv")) -> None:
+    """Group figures as ratio of sums (population-weighted), with n and population."""
+    from warehouse.queries import group_aggregate
+    facets = [f.strip() for f in by.split(",") if f.strip()]
+    try:
+        df = group_aggregate(indicator, level, year, facets, None, berlin, _warehouse())
+    except UnknownSelection as exc:
+        _fail(str(exc))
+    _emit(df, format, f"{indicator} {level} {year} nach {', '.join(facets) or 'gesamt'}")
+
+
+# -- settings, serve, geodata -----------------------------------------------------------------------
+
+@app.command("settings")
+def show_settings() -> None:
+    """Every setting with its environment variable, current value and help."""
+    _emit(pd.DataFrame(get_settings().as_rows(), columns=["setting", "env", "value", "help"]), "table", "Settings")
+
+
+@app.command()
+def serve(dev: bool = typer.Option(False, "--dev", help="Dash development server instead of gunicorn"),
+          host: str = typer.Option(None, "--host"), port: int = typer.Option(None, "--port"),
+          workers: int = typer.Option(2, "--workers")) -> None:
+    """Serve the dashboard (builds the warehouse first if it is missing)."""
+    _setup_logging()
+    s = get_settings()
+    host = host or s.host
+    port = port or int(s.port)
+    if not s.warehouse.exists():
+        console.print("no warehouse yet: building it first")
+        from .runner import run
+        run(progress=console.print)
+    if dev:
+        from dashboard.app import run as run_dash
+        run_dash(host=host, port=port, debug=False)
+        return
+    import subprocess
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+           "--timeout", "60", "dashboard.app:server"]
+    console.print("serving: " + " ".join(cmd))
+    raise typer.Exit(subprocess.call(cmd))
+
+
+@geo_app.command("check")
+def geodata_check() -> None:
+    """Which units of the region dimension have a boundary; lists every missing one with the reason."""
+    from geodata.cli import check
+    report, ok = check(get_settings())
+    out.print(report)
+    raise typer.Exit(0 if ok else 1)
+
+
+@geo_app.command("build")
+def geodata_build() -> None:
+    """Rebuild geometry tables and client assets (runs as part of `etl run` too)."""
+    from geodata.cli import build
+    out.print(build(get_settings()))
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

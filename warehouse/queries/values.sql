@@ -1,0 +1,16 @@
+-- One indicator, level and year: every unit of the current Gebietsstand (value NULL where none),
+-- plus observations on older territory that could not be converted, with provenance columns.
+WITH f AS (
+    SELECT * FROM core.fact_observation WHERE indicator_id = $indicator AND level = $level AND year = $year
+),
+i AS (SELECT * FROM core.dim_indicator WHERE indicator_id = $indicator)
+SELECT coalesce(r.ags, f.ags) AS ags, r.name, $level AS level, r.land_name AS land, r.kommunaltyp, r.size_class,
+       r.size_class_fine, r.east_west, r.bbsr_kreistyp, r.population AS population_2024,
+       f.reference_date, f.value, i.unit, f.flag, coalesce(f.gebietsstand, '2025-11-30') AS gebietsstand,
+       f.harmonised, f.harmonisation_note, coalesce(f.on_current_territory, r.ags IS NOT NULL) AS on_current_territory,
+       f.census_basis, f.dataset, f.source_table AS table_code, f.snapshot_id,
+       i.sources AS source, i.licence, i.attribution
+FROM (SELECT * FROM core.dim_region WHERE level = $level) r
+FULL OUTER JOIN f ON f.ags = r.ags
+CROSS JOIN i
+ORDER BY on_current_territory DESC, ags
