@@ -156,7 +156,7 @@ CREATE TABLE IF NOT EXISTS meta.build_info (key VARCHAR PRIMARY KEY, value VARCH
 def _observation_union(con: duckdb.DuckDBPyConnection) -> None:
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema='staging' "
-        "AND table_name LIKE 'obs__%' ORDER BY 1").fetchall()]
+        "AND starts_with(table_name, 'obs__') AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
     if not tables:
         raise EtlError("no observation tables were produced")
     union = " UNION ALL BY NAME ".join(f'SELECT * FROM staging."{t}"' for t in tables)
