@@ -24,6 +24,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+REFERENCE_DATASETS = frozenset({"reference_case_studies"})
 Fetcher = Callable[[], tuple[bytes, str]]  # returns (body, url)
 
 
@@ -88,8 +89,14 @@ class SnapshotStore:
             origin="snapshot", url=meta.get("url"), fetched_at=meta.get("fetched_at"),
         )
 
+    def mirror_root(self, dataset: str) -> Path:
+        """Reference tables (../shared/reference) are flat; opendata has one folder per dataset."""
+        if dataset in REFERENCE_DATASETS:
+            return self.settings.reference
+        return self.settings.mirror / dataset
+
     def mirror_snapshot(self, dataset: str, filename: str) -> Snapshot | None:
-        path = self.settings.mirror / dataset / filename
+        path = self.mirror_root(dataset) / filename
         if not path.is_file():
             return None
         return Snapshot(
@@ -137,7 +144,7 @@ class SnapshotStore:
         if snap is None:
             raise MissingInputError(dataset, filename, [
                 str(self.settings.snapshots / dataset / "<date>" / filename),
-                str(self.settings.mirror / dataset / filename),
+                str(self.mirror_root(dataset) / filename),
             ])
         if snap.origin == "mirror":
             log.info("dataset %s: using read-only mirror copy %s", dataset, snap.path)

@@ -11,7 +11,7 @@ from etl.catalogue import load_catalogue
 from etl.errors import ParseError
 from etl.settings import Settings, get_settings
 
-DATASETS = ("destatis_gemeindeverzeichnis_2025", "bbsr_raumtypen")
+DATASETS = ("destatis_gemeindeverzeichnis_2025", "bbsr_raumtypen", "reference_case_studies")
 
 
 @pytest.fixture()
@@ -19,13 +19,14 @@ def env(tmp_path, monkeypatch):
     """A private mirror with the two region datasets and a catalogue restricted to them."""
     real = get_settings().mirror
     mirror = tmp_path / "mirror"
-    for ds in DATASETS:
+    for ds in DATASETS[:2]:
         shutil.copytree(real / ds, mirror / ds)
+    shutil.copytree(get_settings().reference, tmp_path / "reference")
     cat = {k: v for k, v in load_catalogue().items() if k in DATASETS}
     monkeypatch.setattr(runner, "load_catalogue", lambda: cat)
     monkeypatch.setattr(runner, "_post_build_hooks", lambda con, settings: None)
     settings = Settings(warehouse_path=str(tmp_path / "var" / "wh.duckdb"), snapshot_dir=str(tmp_path / "snap"),
-                        mirror_dir=str(mirror), online="0")
+                        mirror_dir=str(mirror), reference_dir=str(tmp_path / "reference"), online="0")
     return settings, mirror
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv as pacsv
 
 from ..errors import ParseError
@@ -29,8 +30,12 @@ def _read_text_table(raw: bytes, label: str) -> pd.DataFrame:
     """All columns as non-null strings. pyarrow's CSV reader is ~4x faster than pandas' on the
     33 MB AZR file; every column is forced to string so keys keep their leading zeros."""
     body = raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw
-    header = body.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-    names = next(csv.reader([header], delimiter=";"))
+    end = body.find(b"\n")
+    try:
+        header = body[: end if end >= 0 else len(body)].rstrip(b"\r").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(label, f"not UTF-8: {exc}") from None
+    names = next(csv.reader([header], delimiter=";"), [])
     types = {n: pa.string() for n in names}
     try:
         table = pacsv.read_csv(
@@ -38,8 +43,9 @@ def _read_text_table(raw: bytes, label: str) -> pd.DataFrame:
             parse_options=pacsv.ParseOptions(delimiter=";"),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as exc:
-        raise ParseError(label, f"malformed ffcsv: {exc}") from None
+    except pa.ArrowInvalid as exc:  # also raised for invalid UTF-8 (check_utf8 is on)
+        what = "not UTF-8" if "UTF8" in str(exc) else "malformed ffcsv"
+        raise ParseError(label, f"{what}: {exc}") from None
     return table.to_pandas()
 
 
@@ -50,7 +56,8 @@ def _parse_values(values: pd.Series, label: str) -> tuple[pd.Series, pd.Series]:
     plain = s.str.match(_PLAIN_NUMBER.pattern)
     nums = pd.Series(pd.NA, index=values.index, dtype="Float64")
     flags = pd.Series(pd.NA, index=values.index, dtype="string")
-    nums[plain] = pd.to_numeric(s[plain]).astype("Float64")
+    nums[plain] = pd.array(pa.compute.cast(pa.array(s[plain].to_numpy(dtype=object), pa.string()), pa.float64()),
+                           dtype="Float64")
     rest = s[~plain]
     if len(rest):
         parsed: dict[str, tuple[float | None, str | None]] = {}
@@ -82,10 +89,6 @@ def read_ffcsv(source: Path | str | bytes, member: str | None = None, name: str 
                 raise ParseError(label, f"expected exactly one CSV in the zip, found {names}")
             raw = zf.read(names[0])
             label = f"{label}!{names[0]}"
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(label, f"not UTF-8: {exc}") from None
     df = _read_text_table(raw, label)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
