@@ -88,14 +88,43 @@ def etl_status(format: str = typer.Option("table", "--format", help="table or cs
                                 if c in runs.columns]), format, "ETL runs (newest first)")
     if s.warehouse.exists():
         wh = _warehouse()
-        df = wh.sql("""SELECT d.dataset, d.built_at, d.rows, s.origin, s.files, s.fetched_at, c.priority
+        df = wh.sql("""SELECT d.dataset, d.built_at, d.rows, s.origin, s.files, s.fetched_at,
+                              f.latest_reference_date, c.priority
                        FROM meta.dataset_state d
                        LEFT JOIN (SELECT dataset, string_agg(DISTINCT origin, ',') AS origin, count(*) AS files,
                                          max(fetched_at) AS fetched_at FROM meta.snapshot GROUP BY 1) s USING (dataset)
+                       LEFT JOIN (SELECT dataset, max(reference_date) AS latest_reference_date
+                                  FROM staging.observations_all GROUP BY 1) f USING (dataset)
                        LEFT JOIN staging.datasets c USING (dataset) ORDER BY d.dataset""")
         _emit(df, format, f"Datasets in {s.warehouse}")
     else:
         console.print(f"no warehouse at {s.warehouse}")
+
+
+@etl_app.command("schedule")
+def etl_schedule(cron: str = typer.Option("0 3 * * 1", "--cron", help="crontab expression (default Mondays 03:00)"),
+                 once: bool = typer.Option(False, "--print", help="only print the next run times and exit")) -> None:
+    """Refresh the warehouse on a schedule (APScheduler, blocking); each run is atomic and skips unchanged inputs."""
+    _setup_logging()
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from .runner import run
+    try:
+        trigger = CronTrigger.from_crontab(cron)
+    except ValueError as exc:
+        _fail(f"--cron {cron!r} is not a crontab expression: {exc}")
+    import datetime as _dt
+    nxt, now, times = None, _dt.datetime.now(_dt.timezone.utc), []
+    for _ in range(3):
+        nxt = trigger.get_next_fire_time(nxt, nxt or now)
+        times.append(nxt.isoformat(timespec="minutes"))
+        nxt = nxt + _dt.timedelta(seconds=1)
+    console.print(f"schedule {cron!r}; next runs: {', '.join(times)}")
+    if once:
+        return
+    sched = BlockingScheduler()
+    sched.add_job(lambda: run(progress=console.print), trigger, max_instances=1, coalesce=True)
+    sched.start()
 
 
 # -- catalogue and regions -----------------------------------------------------------------------

@@ -94,7 +94,6 @@ SELECT * FROM intermediate.obs_published UNION ALL BY NAME SELECT * FROM interme
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_upper AS
 WITH kinds AS (SELECT id AS indicator_id, kind FROM staging.indicators),
-lvl(child_level, parent_level, n_expected_sql) AS (VALUES ('kreis', 'land', NULL), ('land', 'bund', NULL)),
 kreis_child AS (
     SELECT o.*, k.kind, left(o.ags, 2) AS parent
     FROM intermediate.obs_kreis_all o JOIN kinds k USING (indicator_id)

@@ -1,0 +1,108 @@
+"""The real warehouse built from ../shared/opendata: counts, totals and consistency against the sources."""
+import duckdb
+import pytest
+
+from etl.errors import UnknownSelection
+from etl.settings import get_settings
+from warehouse import queries as q
+
+
+@pytest.fixture(scope="module")
+def con(real_warehouse):
+    c = duckdb.connect(str(real_warehouse), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def wh(real_warehouse):
+    return q.Warehouse(get_settings(), real_warehouse)
+
+
+def one(con, sql, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
+def test_region_counts(con):
+    counts = dict(con.execute("SELECT level, count(*) FROM core.dim_region GROUP BY 1").fetchall())
+    assert counts == {"bund": 1, "land": 16, "kreis": 400, "gemeinde": 10953}
+
+
+def test_keys_are_strings_with_leading_zeros(con):
+    assert con.execute("SELECT typeof(ags) FROM core.dim_region LIMIT 1").fetchone()[0] == "VARCHAR"
+    assert one(con, "SELECT name FROM core.dim_region WHERE ags = '01001'") == "Flensburg, Stadt"
+    assert one(con, "SELECT count(*) FROM core.fact_observation WHERE level='kreis' AND length(ags) <> 5") == 0
+
+
+def test_kommunaltyp_and_sonderstatus(con):
+    rows = dict(con.execute("SELECT ags, kommunaltyp || '|' || coalesce(sonderstatus, '') FROM core.dim_region "
+                            "WHERE ags IN ('14713000', '03241001', '11000000', '06632', '10041100')").fetchall())
+    assert rows["14713000"] == "kreisfreie_stadt|"
+    assert rows["03241001"] == "kreisangehoerige_gemeinde|Region Hannover"
+    assert rows["11000000"] == "stadtstaat|"
+    assert rows["06632"] == "landkreis|"
+    assert rows["10041100"].endswith("Regionalverband Saarbrücken")
+
+
+def test_size_classes_and_east_west(con):
+    row = con.execute("SELECT size_class, size_class_fine, east_west, bbsr_kreistyp FROM core.dim_region "
+                      "WHERE ags = '15002000'").fetchone()
+    assert row == ("grossstadt", "100k_500k", "east", 1)
+    assert one(con, "SELECT east_west FROM core.dim_region WHERE ags = '11000'") == "berlin"
+    assert one(con, "SELECT size_class_fine FROM core.dim_region WHERE ags = '06632'") == "lk_lt150k"
+    # Wartburgkreis inherits Eisenach's old Kreistyp 4 (both type 4 in BBSR 2020)
+    assert one(con, "SELECT bbsr_kreistyp FROM core.dim_region WHERE ags = '16063'") == 4
+
+
+def test_population_2024_totals_per_level(con):
+    totals = dict(con.execute("SELECT level, sum(value) FROM core.fact_observation WHERE indicator_id = 'population' "
+                              "AND reference_date = DATE '2024-12-31' AND on_current_territory GROUP BY 1").fetchall())
+    assert totals["gemeinde"] == 83_577_140
+    assert totals["kreis"] == 83_577_140
+    assert totals["land"] == 83_577_140
+    assert totals["bund"] == 83_577_140
+
+
+def test_kreis_sums_of_gemeinden_equal_published_kreis_values_2024(con):
+    """GV100AD Gemeinde populations summed per Kreis = regionalstatistik 12411 Kreis values (31.12.2024)."""
+    diff = con.execute("""
+        WITH g AS (SELECT left(ags, 5) AS k, sum(value) AS s FROM core.fact_observation
+                   WHERE indicator_id='population' AND level='gemeinde' AND year=2024 GROUP BY 1),
+             k AS (SELECT ags AS k, value FROM core.fact_observation
+                   WHERE indicator_id='population' AND level='kreis' AND year=2024 AND dataset NOT LIKE 'aggregated%')
+        SELECT count(*), count(*) FILTER (WHERE g.s <> k.value) FROM k JOIN g USING (k)""").fetchone()
+    assert diff[0] == 400, "every Kreis value 2024 should come from the published 12411 table"
+    assert diff[1] == 0
+
+
+def test_group_aggregate_is_ratio_of_sums(wh, con):
+    df = q.group_aggregate("population", "gemeinde", 2024, ["size_class"], None, "own", wh)
+    assert int(df["population"].sum()) == 83_577_140  # every Gemeinde counted once, none twice
+    gross = df.set_index("size_class").loc["grossstadt"]
+    assert gross["n"] == one(con, "SELECT count(*) FROM core.dim_region WHERE level='gemeinde' AND size_class='grossstadt'")
+
+
+def test_unknown_selection_lists_what_exists(wh):
+    with pytest.raises(UnknownSelection, match="years: .*2024"):
+        q.check_selection("population", "kreis", 1850, wh)
+    with pytest.raises(UnknownSelection, match="choose one of: land, kreis, gemeinde"):
+        q.check_selection("population", "bezirk", 2024, wh)
+
+
+def test_reader_is_read_only_and_has_no_file_access(wh):
+    with pytest.raises(Exception):
+        wh.sql("SELECT * FROM (SELECT 1) x; DROP TABLE core.dim_region")
+    with pytest.raises(Exception):
+        wh.sql("SELECT * FROM read_csv('/etc/passwd')")
+
+
+def test_named_query_parameters_are_bound_not_spliced(wh):
+    df = q.named("regions", wh, level="kreis' OR '1'='1")
+    assert df.empty
+
+
+def test_run_is_recorded_with_sources(con):
+    row = con.execute("SELECT outcome, sources, row_counts FROM meta.etl_run ORDER BY ended_at DESC LIMIT 1").fetchone()
+    assert row[0] == "success"
+    assert "GV100AD_30112025.txt" in row[1]
+    assert one(con, "SELECT count(*) FROM meta.snapshot WHERE sha256 IS NULL OR length(sha256) <> 64") == 0
