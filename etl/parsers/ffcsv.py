@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ParseError
@@ -56,7 +56,7 @@ def _parse_values(values: pd.Series, label: str) -> tuple[pd.Series, pd.Series]:
     plain = s.str.match(_PLAIN_NUMBER.pattern)
     nums = pd.Series(pd.NA, index=values.index, dtype="Float64")
     flags = pd.Series(pd.NA, index=values.index, dtype="string")
-    nums[plain] = pd.array(pa.compute.cast(pa.array(s[plain].to_numpy(dtype=object), pa.string()), pa.float64()),
+    nums[plain] = pd.array(pc.cast(pa.array(s[plain].to_numpy(dtype=object), pa.string()), pa.float64()),
                            dtype="Float64")
     rest = s[~plain]
     if len(rest):

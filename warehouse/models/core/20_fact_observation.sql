@@ -24,8 +24,9 @@ CREATE OR REPLACE TABLE intermediate.obs_stadtstaat AS
 WITH ss(land, kreis, gemeinde) AS (VALUES ('11', '11000', '11000000'), ('02', '02000', '02000000')),
 src AS (
     SELECT o.*, ss.land, ss.kreis, ss.gemeinde,
-           row_number() OVER (PARTITION BY ss.land, o.indicator_id, o.reference_date
-                              ORDER BY CASE o.level WHEN 'land' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END) AS pick
+           row_number() OVER (PARTITION BY ss.land, o.indicator_id, year(o.reference_date)
+                              ORDER BY CASE o.level WHEN 'land' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END,
+                                       o.reference_date DESC) AS pick
     FROM intermediate.obs_base o
     JOIN ss ON o.ags IN (ss.land, ss.kreis, ss.gemeinde)
 ),
@@ -39,7 +40,7 @@ SELECT t.tags AS ags, t.lvl AS level, t.indicator_id, t.reference_date, t.value,
 FROM targets t
 WHERE NOT EXISTS (SELECT 1 FROM intermediate.obs_base b
                   WHERE b.ags = t.tags AND b.level = t.lvl AND b.indicator_id = t.indicator_id
-                    AND b.reference_date = t.reference_date);
+                    AND year(b.reference_date) = year(t.reference_date));
 
 CREATE OR REPLACE TABLE intermediate.obs_published AS
 SELECT * FROM intermediate.obs_base UNION ALL BY NAME SELECT * FROM intermediate.obs_stadtstaat;

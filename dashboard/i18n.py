@@ -1,0 +1,284 @@
+"""German-first UI texts with an English translation.
+
+One flat dictionary so that a missing translation is caught by a unit test (every key has both
+languages) instead of showing up as an empty label in the browser.
+"""
+from __future__ import annotations
+
+LANGS = ("de", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # app / navigation
+    "app_title": ("Integrationsatlas", "Integration Atlas"),
+    "app_subtitle": ("Migration und Integration in deutschen Kommunen",
+                     "Migration and integration in German municipalities"),
+    "nav_map": ("Karte", "Map"),
+    "nav_compare": ("Vergleich", "Compare"),
+    "nav_profile": ("Profil", "Profile"),
+    "nav_table": ("Tabelle", "Table"),
+    "nav_sources": ("Daten & Methoden", "Data & methods"),
+    "lang_toggle": ("English", "Deutsch"),
+    "lang_toggle_title": ("Switch to English", "Auf Deutsch umschalten"),
+    "skip_to_content": ("Zum Inhalt springen", "Skip to content"),
+    "notice": ("Hinweis", "Notice"),
+    "error_generic": ("Diese Ansicht konnte nicht berechnet werden. Bitte Auswahl ändern.",
+                      "This view could not be computed. Please change the selection."),
+    "no_warehouse": ("Der Datenbestand ist noch nicht aufgebaut (integrationsatlas etl run).",
+                     "The data warehouse has not been built yet (integrationsatlas etl run)."),
+    "page_not_found": ("Seite nicht gefunden – die Karte wird angezeigt.",
+                       "Page not found – showing the map."),
+    # controls
+    "indicator": ("Indikator", "Indicator"),
+    "year": ("Jahr", "Year"),
+    "level": ("Ebene", "Level"),
+    "level_gemeinde": ("Gemeinden", "Municipalities"),
+    "level_kreis": ("Kreise", "Districts"),
+    "level_land": ("Länder", "States"),
+    "level_bund": ("Deutschland", "Germany"),
+    "level_unavailable": ("keine Werte auf dieser Ebene", "no values at this level"),
+    "year_unavailable": ("nicht auf dieser Ebene", "not at this level"),
+    "classification": ("Klassifizierung", "Classification"),
+    "cls_quantiles": ("Quantile", "Quantiles"),
+    "cls_fisher_jenks": ("Natürliche Brüche (Fisher-Jenks)", "Natural breaks (Fisher-Jenks)"),
+    "cls_equal_interval": ("Gleiche Intervalle", "Equal intervals"),
+    "classes": ("Klassen", "Classes"),
+    "palette": ("Farbschema", "Palette"),
+    "pal_viridis": ("Viridis (sequenziell)", "Viridis (sequential)"),
+    "pal_cividis": ("Cividis (sequenziell)", "Cividis (sequential)"),
+    "pal_bupu": ("Blau–Lila (sequenziell)", "Blue–purple (sequential)"),
+    "pal_puor": ("Lila–Orange (divergierend)", "Purple–orange (diverging)"),
+    "pal_brbg": ("Braun–Grün (divergierend)", "Brown–green (diverging)"),
+    "search": ("Gemeinde suchen", "Search municipality"),
+    "search_placeholder": ("Name eingeben, z. B. Halle (Saale)", "Type a name, e.g. Halle (Saale)"),
+    # filters
+    "filters": ("Filter", "Filters"),
+    "f_land": ("Länder", "States"),
+    "f_kommunaltyp": ("Kommunaltyp", "Municipality type"),
+    "f_size_scheme": ("Größenklassen", "Size classes"),
+    "f_size_scheme_bbsr": ("4 BBSR-Klassen", "4 BBSR classes"),
+    "f_size_scheme_fine": ("8 feine Klassen", "8 fine classes"),
+    "f_size": ("Größenklasse", "Size class"),
+    "f_east_west": ("Ost/West", "East/West"),
+    "f_berlin_rule": ("Berlin zählt zu", "Berlin counts as"),
+    "berlin_west": ("West (wie Mikrozensus)", "West (as in the Mikrozensus)"),
+    "berlin_east": ("Ost", "East"),
+    "berlin_own": ("eigene Gruppe", "own group"),
+    "f_kreistyp": ("BBSR-Kreistyp", "BBSR district type"),
+    "f_any": ("alle", "all"),
+    "f_reset": ("Filter zurücksetzen", "Reset filters"),
+    "filtered_note": ("{n} von {m} Einheiten entsprechen den Filtern; die übrigen sind blass dargestellt.",
+                      "{n} of {m} units match the filters; the others are shown faded."),
+    # facet values
+    "kt_kreisfreie_stadt": ("Kreisfreie Stadt", "District-free city"),
+    "kt_landkreis": ("Landkreis", "Rural district"),
+    "kt_kreisangehoerige_gemeinde": ("Kreisangehörige Gemeinde", "Municipality within a district"),
+    "kt_stadtstaat": ("Stadtstaat", "City state"),
+    "kt_gemeindefreies_gebiet": ("Gemeindefreies Gebiet", "Unincorporated area"),
+    "kt_land": ("Land", "State"),
+    "kt_bund": ("Bund", "Federation"),
+    "sc_grossstadt": ("Großstadt (≥ 100.000)", "Large city (≥ 100,000)"),
+    "sc_mittelstadt": ("Mittelstadt (20.000–99.999)", "Medium-sized town (20,000–99,999)"),
+    "sc_kleinstadt": ("Kleinstadt (5.000–19.999)", "Small town (5,000–19,999)"),
+    "sc_landgemeinde": ("Landgemeinde (< 5.000)", "Rural municipality (< 5,000)"),
+    "sf_ge500k": ("≥ 500.000", "≥ 500,000"),
+    "sf_100k_500k": ("100.000–499.999", "100,000–499,999"),
+    "sf_50k_100k": ("50.000–99.999", "50,000–99,999"),
+    "sf_20k_50k": ("20.000–49.999", "20,000–49,999"),
+    "sf_5k_20k": ("5.000–19.999", "5,000–19,999"),
+    "sf_lt5k": ("< 5.000", "< 5,000"),
+    "sf_lk_ge150k": ("Landkreis ≥ 150.000", "Rural district ≥ 150,000"),
+    "sf_lk_lt150k": ("Landkreis < 150.000", "Rural district < 150,000"),
+    "ew_west": ("West", "West"),
+    "ew_east": ("Ost", "East"),
+    "ew_berlin": ("Berlin", "Berlin"),
+    "kty_1": ("Kreisfreie Großstädte", "District-free large cities"),
+    "kty_2": ("Städtische Kreise", "Urban districts"),
+    "kty_3": ("Ländliche Kreise mit Verdichtungsansätzen", "Rural districts with some densification"),
+    "kty_4": ("Dünn besiedelte ländliche Kreise", "Sparsely populated rural districts"),
+    "missing_value": ("k. A.", "n/a"),
+    # map / legend
+    "legend": ("Legende", "Legend"),
+    "legend_no_data": ("keine Daten", "no data"),
+    "legend_no_boundary": ("Grenze nicht verfügbar", "boundary not available"),
+    "legend_filtered": ("herausgefiltert (blass)", "filtered out (faded)"),
+    "legend_count": ("{n} Einheiten", "{n} units"),
+    "map_no_geometry": ("Die Kartengeometrie ist noch nicht verfügbar; die Werte stehen in der Tabelle unten.",
+                        "Map geometry is not available yet; the values are in the table below."),
+    "map_table_alt": ("Tabelle statt Karte", "Table instead of map"),
+    "map_alt": ("Karte: {indicator}, {level}, {year}. {n} Einheiten mit Wert. Die Werte stehen in der Tabelle "
+                "unter der Karte.",
+                "Map: {indicator}, {level}, {year}. {n} units with a value. The values are in the table below the map."),
+    "hover_kommunaltyp": ("Kommunaltyp", "Type"),
+    "hover_size": ("Größenklasse", "Size class"),
+    "hover_value": ("Wert", "Value"),
+    "hover_flag": ("Kennzeichen", "Flag"),
+    "hover_date": ("Stichtag", "Reference date"),
+    "click_to_profile": ("Klick öffnet das Profil", "Click opens the profile"),
+    # footer
+    "footer_source": ("Quelle", "Source"),
+    "footer_table": ("Tabelle", "Table"),
+    "footer_date": ("Stichtag", "Reference date"),
+    "footer_licence": ("Lizenz", "Licence"),
+    # table page
+    "table_title": ("Rangliste", "Ranking"),
+    "download_csv": ("CSV herunterladen", "Download CSV"),
+    "download_xlsx": ("XLSX herunterladen", "Download XLSX"),
+    "col_rank": ("Rang", "Rank"),
+    "col_ags": ("AGS", "Key"),
+    "col_name": ("Name", "Name"),
+    "col_land": ("Land", "State"),
+    "col_kommunaltyp": ("Kommunaltyp", "Type"),
+    "col_size_class": ("Größenklasse", "Size class"),
+    "col_east_west": ("Ost/West", "East/West"),
+    "col_kreistyp": ("BBSR-Kreistyp", "BBSR district type"),
+    "col_population": ("Einwohner 31.12.2024", "Population 31 Dec 2024"),
+    "col_value": ("Wert", "Value"),
+    "col_flag": ("Kennzeichen", "Flag"),
+    "col_reference_date": ("Stichtag", "Reference date"),
+    "col_table_code": ("Tabelle", "Table code"),
+    "col_source": ("Quelle", "Source"),
+    "col_licence": ("Lizenz", "Licence"),
+    "col_indicator": ("Indikator", "Indicator"),
+    "col_unit": ("Einheit", "Unit"),
+    "rows_shown": ("{n} Zeilen", "{n} rows"),
+    # compare
+    "compare_groups": ("Gruppen", "Groups"),
+    "compare_by": ("Gruppieren nach", "Group by"),
+    "facet_size_class": ("Größenklasse (BBSR)", "Size class (BBSR)"),
+    "facet_size_class_fine": ("Größenklasse (fein)", "Size class (fine)"),
+    "facet_east_west": ("Ost/West", "East/West"),
+    "facet_kommunaltyp": ("Kommunaltyp", "Municipality type"),
+    "facet_land": ("Land", "State"),
+    "facet_bbsr_kreistyp": ("BBSR-Kreistyp", "BBSR district type"),
+    "group_value": ("Gruppenwert", "Group value"),
+    "group_n": ("n", "n"),
+    "group_population": ("Einwohner", "Population"),
+    "group_method": ("Methode", "Method"),
+    "distribution": ("Verteilung je Gruppe", "Distribution per group"),
+    "scatter": ("Streudiagramm", "Scatter plot"),
+    "scatter_x": ("x-Achse", "x axis"),
+    "scatter_y": ("y-Achse", "y axis"),
+    "scatter_colour": ("Farbe nach", "Colour by"),
+    "scatter_years_differ": ("Achtung: Die Stichtage unterscheiden sich ({x} gegenüber {y}).",
+                             "Caution: the reference dates differ ({x} versus {y})."),
+    "timeseries": ("Zeitreihe", "Time series"),
+    "timeseries_none": ("Für die gewählten Einheiten gibt es nur ein Jahr oder keine Werte.",
+                        "Only one year or no values exist for the chosen units."),
+    "selection": ("Ausgewählte Kommunen (bis 8)", "Chosen municipalities (up to 8)"),
+    "selection_table": ("Ausgewählte Kommunen im Vergleich", "Chosen municipalities side by side"),
+    "selection_empty": ("Noch keine Kommune gewählt.", "No municipality chosen yet."),
+    "selection_capped": ("Höchstens 8 Kommunen; weitere wurden ignoriert.", "At most 8 municipalities; others were ignored."),
+    "highlight": ("hervorgehoben", "highlighted"),
+    # profile
+    "profile_title": ("Profil", "Profile"),
+    "profile_choose": ("Bitte eine Gemeinde oder einen Kreis suchen.", "Please search for a municipality or district."),
+    "profile_unknown": ("Unbekannter Schlüssel {ags}; bitte suchen.", "Unknown key {ags}; please search."),
+    "profile_indicators": ("Alle Indikatoren", "All indicators"),
+    "profile_rank": ("Rang in Vergleichsgruppe", "Rank in peer group"),
+    "profile_rank_fmt": ("Rang {n} von {m}", "rank {n} of {m}"),
+    "profile_peer": ("Vergleichsgruppe: {size}, {ew}", "Peer group: {size}, {ew}"),
+    "profile_kreis": ("Kreis", "District"),
+    "profile_land": ("Land", "State"),
+    "profile_de": ("Deutschland", "Germany"),
+    "profile_case_studies": ("In Fallstudien", "In case studies"),
+    "profile_no_case_studies": ("In keiner der erfassten Studien genannt.", "Not named in any of the recorded studies."),
+    "profile_study": ("Studie", "Study"),
+    "profile_study_year": ("Jahr", "Year"),
+    "profile_role": ("Rolle", "Role"),
+    "profile_similar": ("5 ähnliche Kommunen", "5 similar municipalities"),
+    "profile_similar_over": ("Ähnlichkeit über (standardisierte Distanz)", "Similarity over (standardised distance)"),
+    "profile_similar_none": ("Zu wenige Indikatoren mit Werten für einen Vergleich.",
+                             "Too few indicators with values for a comparison."),
+    "profile_distance": ("Distanz", "Distance"),
+    "profile_minimap": ("Lage", "Location"),
+    "profile_population": ("Einwohner (31.12.2024)", "Population (31 Dec 2024)"),
+    "profile_area": ("Fläche", "Area"),
+    "profile_open_compare": ("Im Vergleich öffnen", "Open in comparison"),
+    # sources
+    "sources_title": ("Daten & Methoden", "Data & methods"),
+    "sources_catalogue": ("Indikatorenkatalog", "Indicator catalogue"),
+    "sources_definition": ("Definition", "Definition"),
+    "sources_levels": ("Ebenen", "Levels"),
+    "sources_years": ("Jahre", "Years"),
+    "sources_gaps": ("Bekannte Lücken", "Known gaps"),
+    "sources_gebietsstand": ("Gebietsstand: alle Schlüssel und Namen auf dem Stand vom {date} (GV100AD).",
+                             "Territorial status: all keys and names as of {date} (GV100AD)."),
+    "sources_licence": ("Lizenz: Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0), "
+                        "https://www.govdata.de/dl-de/by-2-0. Namensnennung je Quelle:",
+                        "Licence: Data licence Germany – attribution – version 2.0 (dl-de/by-2-0), "
+                        "https://www.govdata.de/dl-de/by-2-0. Attribution per source:"),
+    "sources_last_run": ("Letzter ETL-Lauf", "Last ETL run"),
+    "sources_freshness": ("Datenstand", "Data freshness"),
+    "sources_snapshots": ("Eingelesene Dateien (Snapshots)", "Input files (snapshots)"),
+    "sources_known_gaps_general": (
+        "Schutzsuchende liegen nur für den 31.12.2024 vor; Daten zu Migration (Einwanderungsgeschichte) nur aus "
+        "dem Zensus 2022 (15.05.2022). Gruppenwerte sind Quotienten von Summen, veröffentlichte Quoten werden "
+        "mit der Bevölkerung gewichtet.",
+        "Protection seekers are available for 31 Dec 2024 only; migration data (immigration history) only from "
+        "the Census 2022 (15 May 2022). Group figures are ratios of sums; published rates are weighted by population."),
+    "outcome": ("Ergebnis", "Outcome"),
+    "started": ("Beginn", "Started"),
+    "finished": ("Ende", "Finished"),
+}
+
+# facet value key prefixes used by label()
+_FACET_PREFIX = {"kommunaltyp": "kt_", "size_class": "sc_", "size_class_fine": "sf_", "east_west": "ew_",
+                 "bbsr_kreistyp": "kty_"}
+
+
+def t(key: str, lang: str = "de", **fmt) -> str:
+    """Text for `key` in `lang`; unknown keys come back as the key so a typo is visible, not fatal."""
+    pair = TEXTS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**fmt) if fmt else text
+
+
+def facet_label(facet: str, value, lang: str = "de") -> str:
+    """Human label of one facet value (e.g. size_class 'grossstadt' → 'Großstadt (≥ 100.000)')."""
+    if value is None or (isinstance(value, float) and value != value):
+        return t("missing_value", lang)
+    prefix = _FACET_PREFIX.get(facet)
+    if prefix is None:
+        return str(value)
+    if facet == "bbsr_kreistyp":
+        try:
+            value = int(float(value))
+        except (TypeError, ValueError):
+            return str(value)
+    key = f"{prefix}{value}"
+    return t(key, lang) if key in TEXTS else str(value)
+
+
+def indicator_label(row, lang: str = "de") -> str:
+    """Label of an indicator row from core.dim_indicator (a dict or pandas Series)."""
+    return str(row["label_en"] if lang == "en" and row.get("label_en") else row["label_de"])
+
+
+def indicator_unit(row, lang: str = "de") -> str:
+    unit = row.get("unit_en") if lang == "en" else row.get("unit")
+    return str(unit or row.get("unit") or "")
+
+
+def fmt_number(value, lang: str = "de", digits: int | None = None) -> str:
+    """Number with German or English separators; integers without decimals."""
+    if value is None or (isinstance(value, float) and value != value):
+        return t("missing_value", lang)
+    v = float(value)
+    if digits is None:
+        digits = 0 if v.is_integer() and abs(v) >= 1 or v == 0 else (1 if abs(v) >= 10 else 2)
+    s = f"{v:,.{digits}f}"
+    if lang == "de":
+        s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return s
+
+
+def fmt_date(value, lang: str = "de") -> str:
+    """ISO date → 31.12.2024 (de) / 2024-12-31 (en)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return t("missing_value", lang)
+    s = str(value)[:10]
+    if lang == "de" and len(s) == 10 and s[4] == "-":
+        return f"{s[8:10]}.{s[5:7]}.{s[0:4]}"
+    return s

@@ -1,0 +1,67 @@
+"""Every component id in one place, so callbacks and browser tests agree on names."""
+
+# app shell
+URL = "url"
+ROUTE_STORE = "route-store"          # {"pathname", "search"} last rendered/written, stops router loops
+PAGE = "page-content"
+NAV = "nav"
+NAV_LINK = "nav-link-{}"            # .format(page)
+LANG_TOGGLE = "lang-toggle"
+NOTICE = "notice"
+GLOBAL_SEARCH = "global-search"
+
+# shared controls
+INDICATOR = "ctl-indicator"
+YEAR = "ctl-year"
+LEVEL = "ctl-level"
+F_LAND = "f-land"
+F_KT = "f-kommunaltyp"
+F_GK = "f-size-scheme"
+F_GR = "f-size"
+F_EW = "f-east-west"
+F_BR = "f-berlin-rule"
+F_KTY = "f-kreistyp"
+F_RESET = "f-reset"
+FILTER_NOTE = "filter-note"
+
+# map page
+CLS = "map-classification"
+K = "map-k"
+PAL = "map-palette"
+MAP = "map-graph"
+LEGEND = "map-legend"
+MAP_FOOTER = "map-footer"
+MAP_TABLE = "map-table"
+MAP_NOTICE = "map-notice"
+MAP_ALT = "map-alt"
+SEARCH = "map-search"
+
+# table page
+GRID = "table-grid"
+BTN_CSV = "btn-csv"
+BTN_XLSX = "btn-xlsx"
+DOWNLOAD = "download"
+TABLE_FOOTER = "table-footer"
+TABLE_COUNT = "table-count"
+
+# compare page
+CMP_BY = "cmp-by"
+CMP_SEL = "cmp-selection"
+CMP_BARS = "cmp-bars"
+CMP_GROUP_TABLE = "cmp-group-table"
+CMP_DIST = "cmp-distribution"
+CMP_X = "cmp-x"
+CMP_Y = "cmp-y"
+CMP_COL = "cmp-colour"
+CMP_SCATTER = "cmp-scatter"
+CMP_SCATTER_NOTE = "cmp-scatter-note"
+CMP_TS = "cmp-timeseries"
+CMP_SEL_TABLE = "cmp-selection-table"
+CMP_FOOTER = "cmp-footer"
+
+# profile page
+PRO_SEARCH = "pro-search"
+PRO_SIM = "pro-similar-indicators"
+PRO_SIMILAR = "pro-similar"
+PRO_TABLE = "pro-table"
+PRO_MINIMAP = "pro-minimap"

@@ -1,0 +1,290 @@
+"""The whole view state lives in the URL: parse a query string into a validated AppState, serialise it back.
+
+Pure functions (no Dash, no warehouse) so the rules can be unit-tested: every parameter has a
+default, anything invalid or stale (an indicator that no longer exists, a year without values)
+falls back to the default and yields a notice instead of an error page. Defaults are left out
+of the serialised URL so permalinks stay short.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from urllib.parse import parse_qs, urlencode
+
+LEVELS = ("gemeinde", "kreis", "land")
+CLASSIFICATIONS = ("quantiles", "fisher_jenks", "equal_interval")
+PALETTES = ("viridis", "cividis", "bupu", "puor", "brbg")
+BERLIN_RULES = ("west", "east", "own")
+SIZE_SCHEMES = ("bbsr", "fine")
+KOMMUNALTYPEN = ("kreisfreie_stadt", "landkreis", "kreisangehoerige_gemeinde", "stadtstaat", "gemeindefreies_gebiet")
+SIZE_CLASSES = ("grossstadt", "mittelstadt", "kleinstadt", "landgemeinde")
+SIZE_CLASSES_FINE = ("ge500k", "100k_500k", "50k_100k", "20k_50k", "5k_20k", "lt5k", "lk_ge150k", "lk_lt150k")
+EAST_WEST = ("west", "east", "berlin")
+KREISTYPEN = ("1", "2", "3", "4")
+FACETS = ("size_class", "size_class_fine", "east_west", "kommunaltyp", "land", "bbsr_kreistyp")
+K_MIN, K_MAX, K_DEFAULT = 3, 9, 5
+MAX_SELECTION = 8
+# preferred default indicators, first one with values wins (configuration, not data)
+DEFAULT_INDICATORS = ("protection_seekers_per_1000", "immigration_history_share", "foreigners_share", "population")
+
+_AGS = re.compile(r"^(\d{2}|\d{5}|\d{8})$")
+_LAND = re.compile(r"^\d{2}$")
+
+PAGES = {"karte": "/", "vergleich": "/vergleich", "tabelle": "/tabelle", "daten": "/daten"}
+
+
+@dataclass(frozen=True)
+class AppState:
+    lang: str = "de"
+    ind: str = ""
+    year: int | None = None
+    level: str = "gemeinde"
+    land: tuple[str, ...] = ()
+    kt: tuple[str, ...] = ()
+    gk: str = "bbsr"
+    gr: tuple[str, ...] = ()
+    ew: tuple[str, ...] = ()
+    br: str = "west"
+    kty: tuple[str, ...] = ()
+    cls: str = "quantiles"
+    k: int = K_DEFAULT
+    pal: str = "viridis"
+    sel: tuple[str, ...] = ()
+    by: tuple[str, ...] = ("size_class", "east_west")
+    x: str = ""
+    y: str = ""
+    col: str = "east_west"
+    sim: tuple[str, ...] = ()
+
+    def filters(self) -> dict[str, list[str]]:
+        """Active facet filters in the form warehouse.queries.group_aggregate expects."""
+        out: dict[str, list[str]] = {}
+        if self.land:
+            out["land"] = list(self.land)
+        if self.kt:
+            out["kommunaltyp"] = list(self.kt)
+        if self.gr:
+            out["size_class" if self.gk == "bbsr" else "size_class_fine"] = list(self.gr)
+        if self.ew:
+            out["east_west"] = list(self.ew)
+        if self.kty:
+            out["bbsr_kreistyp"] = list(self.kty)
+        return out
+
+    def with_(self, **changes) -> "AppState":
+        return replace(self, **changes)
+
+
+DEFAULT = AppState()
+_LIST_FIELDS = {f.name for f in fields(AppState) if f.type.startswith("tuple")}
+
+
+@dataclass
+class Catalogue:
+    """What validation needs to know about the warehouse: availability per indicator and the Länder."""
+    available: dict[str, dict[str, list[int]]] = field(default_factory=dict)   # ind -> level -> years
+    lands: tuple[str, ...] = ()
+
+    def default_indicator(self) -> str:
+        for ind in DEFAULT_INDICATORS:
+            if self.available.get(ind):
+                return ind
+        with_values = [i for i, a in self.available.items() if a]
+        return sorted(with_values)[0] if with_values else (sorted(self.available)[0] if self.available else "")
+
+    def default_level(self, ind: str) -> str:
+        have = self.available.get(ind, {})
+        for lvl in LEVELS:
+            if have.get(lvl):
+                return lvl
+        return "gemeinde"
+
+    def latest_year(self, ind: str, level: str) -> int | None:
+        years = self.available.get(ind, {}).get(level) or []
+        return max(years) if years else None
+
+
+def _split(raw: str) -> list[str]:
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
+    """Query string (with or without '?') → (valid state, notices about what was replaced).
+
+    Notices are short English/German-neutral codes + values, translated by the caller:
+    ("param", "value") pairs joined as 'param=value'.
+    """
+    raw = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
+    get = {k: v[-1] for k, v in raw.items()}
+    notices: list[str] = []
+    st = DEFAULT
+    changes: dict = {}
+
+    def bad(name: str, value: str) -> None:
+        notices.append(f"{name}={value}")
+
+    # language
+    lang = get.get("lang", "de")
+    if lang not in ("de", "en"):
+        bad("lang", lang)
+        lang = "de"
+    changes["lang"] = lang
+
+    # indicator / level / year depend on each other
+    ind = get.get("ind", "")
+    if not ind or ind not in cat.available:
+        if ind:
+            bad("ind", ind)
+        ind = cat.default_indicator()
+    elif not cat.available.get(ind):
+        bad("ind", ind)
+        ind = cat.default_indicator()
+    changes["ind"] = ind
+    level = get.get("level", "")
+    if level and (level not in LEVELS or not cat.available.get(ind, {}).get(level)):
+        bad("level", level)
+        level = ""
+    level = level or cat.default_level(ind)
+    changes["level"] = level
+    year_raw = get.get("year", "")
+    year = None
+    if year_raw:
+        try:
+            year = int(year_raw)
+        except ValueError:
+            year = None
+        if year is None or year not in (cat.available.get(ind, {}).get(level) or []):
+            bad("year", year_raw)
+            year = None
+    changes["year"] = year if year is not None else cat.latest_year(ind, level)
+
+    # list filters: keep valid members, report invalid ones
+    def list_param(name: str, allowed, cap: int | None = None) -> tuple[str, ...]:
+        vals = _split(get.get(name, ""))
+        good = []
+        for v in vals:
+            ok = v in allowed if not callable(allowed) else allowed(v)
+            if ok and v not in good:
+                good.append(v)
+            elif not ok:
+                bad(name, v)
+        if cap is not None and len(good) > cap:
+            bad(name, ",".join(good[cap:]))
+            good = good[:cap]
+        return tuple(good)
+
+    lands = set(cat.lands) if cat.lands else None
+    changes["land"] = list_param("land", (lambda v: v in lands) if lands else (lambda v: bool(_LAND.match(v))))
+    changes["kt"] = list_param("kt", KOMMUNALTYPEN)
+    gk = get.get("gk", DEFAULT.gk)
+    if gk not in SIZE_SCHEMES:
+        bad("gk", gk)
+        gk = DEFAULT.gk
+    changes["gk"] = gk
+    changes["gr"] = list_param("gr", SIZE_CLASSES if gk == "bbsr" else SIZE_CLASSES_FINE)
+    br = get.get("br", DEFAULT.br)
+    if br not in BERLIN_RULES:
+        bad("br", br)
+        br = DEFAULT.br
+    changes["br"] = br
+    changes["ew"] = list_param("ew", EAST_WEST if br == "own" else ("west", "east"))
+    changes["kty"] = list_param("kty", KREISTYPEN)
+
+    cls = get.get("cls", DEFAULT.cls)
+    if cls not in CLASSIFICATIONS:
+        bad("cls", cls)
+        cls = DEFAULT.cls
+    changes["cls"] = cls
+    k_raw = get.get("k", str(DEFAULT.k))
+    try:
+        k = int(k_raw)
+        if not K_MIN <= k <= K_MAX:
+            raise ValueError
+    except ValueError:
+        bad("k", k_raw)
+        k = DEFAULT.k
+    changes["k"] = k
+    pal = get.get("pal", DEFAULT.pal)
+    if pal not in PALETTES:
+        bad("pal", pal)
+        pal = DEFAULT.pal
+    changes["pal"] = pal
+
+    changes["sel"] = list_param("sel", lambda v: bool(_AGS.match(v)), cap=MAX_SELECTION)
+    if "by" in get:
+        changes["by"] = list_param("by", FACETS, cap=2)
+    for axis in ("x", "y"):
+        v = get.get(axis, "")
+        if v and not cat.available.get(v):
+            bad(axis, v)
+            v = ""
+        changes[axis] = v
+    col = get.get("col", DEFAULT.col)
+    if col not in FACETS:
+        bad("col", col)
+        col = DEFAULT.col
+    changes["col"] = col
+    changes["sim"] = list_param("sim", lambda v: bool(cat.available.get(v)))
+    return replace(st, **changes), notices
+
+
+def serialise(state: AppState, cat: Catalogue | None = None) -> str:
+    """AppState → '?a=b&…' with defaults omitted (the indicator's latest year counts as default)."""
+    d = asdict(state)
+    out: list[tuple[str, str]] = []
+    default_ind = cat.default_indicator() if cat else None
+    for f in fields(AppState):
+        v = d[f.name]
+        default = getattr(DEFAULT, f.name)
+        if f.name == "ind" and cat is not None and v == default_ind:
+            continue
+        if f.name == "level" and cat is not None and v == cat.default_level(state.ind):
+            continue
+        if f.name == "year" and cat is not None and v == cat.latest_year(state.ind, state.level):
+            continue
+        if f.name in _LIST_FIELDS:
+            v = tuple(v)
+            if v == tuple(default):
+                continue
+            out.append((f.name, ",".join(map(str, v))))
+            continue
+        if v == default or v is None or v == "":
+            continue
+        out.append((f.name, str(v)))
+    return ("?" + urlencode(out, safe=",")) if out else ""
+
+
+def from_controls(base: AppState, **values) -> AppState:
+    """Merge raw control values (lists from checklists/dropdowns, None for cleared) into a state."""
+    changes = {}
+    for name, v in values.items():
+        if name in _LIST_FIELDS:
+            changes[name] = tuple(str(x) for x in (v or []))
+        elif name in ("year", "k"):
+            changes[name] = int(v) if v not in (None, "") else getattr(base, name)
+        else:
+            changes[name] = v if v is not None else getattr(DEFAULT, name)
+    return replace(base, **changes)
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+_PROFILE = re.compile(r"^/(gemeinde|kreis|land)/([0-9]{2,8})/?$")
+
+
+def route(pathname: str | None) -> tuple[str, dict]:
+    """pathname → (page name, path variables); unknown paths → ('notfound', {})."""
+    p = (pathname or "/").rstrip("/") or "/"
+    for name, path in PAGES.items():
+        if p == path:
+            return name, {}
+    if p == "/profil":
+        return "profil", {}
+    m = _PROFILE.match(p)
+    if m:
+        return "profil", {"level": m.group(1), "ags": m.group(2)}
+    return "notfound", {}
+
+
+def profile_path(level: str, ags: str) -> str:
+    return f"/{level}/{ags}"
