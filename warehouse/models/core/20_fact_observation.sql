@@ -50,43 +50,43 @@ CREATE OR REPLACE MACRO parent_key(ags, to_level) AS
     CASE to_level WHEN 'kreis' THEN left(ags, 5) WHEN 'land' THEN left(ags, 2) ELSE 'DG' END;
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_kreis AS
+-- Kreise are unchanged since 01.07.2021 (Eisenach), so a Gemeinde key on a Gebietsstand from then on
+-- belongs to the Kreis of its first five digits even where the Gemeinde itself merged later.
 WITH kinds AS (SELECT id AS indicator_id, kind, weight FROM staging.indicators),
 child AS (
-    SELECT o.*, k.kind, r.kreis_ags AS parent
+    SELECT o.*, k.kind, left(o.ags, 5) AS parent
     FROM intermediate.obs_published o JOIN kinds k USING (indicator_id)
-    JOIN intermediate.region r ON r.ags = o.ags AND r.level = 'gemeinde'
-    WHERE o.level = 'gemeinde' AND o.on_current_territory AND r.kommunaltyp <> 'stadtstaat'
+    WHERE o.level = 'gemeinde' AND left(o.ags, 5) NOT IN ('02000', '11000')
+      AND (o.on_current_territory OR TRY_CAST(o.gebietsstand AS DATE) >= DATE '2021-07-01')
 ),
 w AS (
     SELECT ags, reference_date, indicator_id, value FROM intermediate.obs_published
     WHERE level = 'gemeinde' AND indicator_id IN ('population', 'population_census2022')
 ),
-expected AS (SELECT kreis_ags AS parent, count(*) AS n_expected FROM intermediate.region
-             WHERE level = 'gemeinde' AND population > 0 GROUP BY 1),
 agg AS (
     SELECT c.parent, c.indicator_id, c.reference_date, any_value(c.kind) AS kind,
            count(*) AS n_children, count(c.value) AS n_values,
            sum(c.value) AS sum_value,
            sum(c.value * coalesce(wp.value, wc.value)) / nullif(sum(CASE WHEN c.value IS NOT NULL THEN coalesce(wp.value, wc.value) END), 0) AS weighted,
-           count(*) FILTER (WHERE c.value IS NULL AND c.flag NOT IN ('booked_elsewhere')) AS n_missing,
+           count(*) FILTER (WHERE c.value IS NOT NULL AND coalesce(wp.value, wc.value) IS NULL) AS n_unweighted,
+           count(*) FILTER (WHERE c.value IS NULL AND coalesce(c.flag, '') <> 'booked_elsewhere') AS n_missing,
            string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
-           any_value(c.snapshot_id) AS snapshot_id, any_value(c.gebietsstand) AS gebietsstand
+           any_value(c.snapshot_id) AS snapshot_id, max(c.gebietsstand) AS gebietsstand
     FROM child c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
     LEFT JOIN w wc ON wc.ags = c.ags AND wc.reference_date = c.reference_date AND wc.indicator_id = 'population_census2022'
     GROUP BY 1, 2, 3
 )
 SELECT a.parent AS ags, 'kreis' AS level, a.indicator_id, a.reference_date,
-       CASE WHEN a.kind = 'count' AND a.n_missing = 0 AND a.n_children >= e.n_expected THEN a.sum_value
-            WHEN a.kind = 'rate' THEN a.weighted END AS value,
-       CASE WHEN a.kind = 'count' AND (a.n_missing > 0 OR a.n_children < e.n_expected) THEN '.' END AS flag,
-       a.gebietsstand, false AS harmonised,
+       CASE WHEN a.kind = 'count' THEN a.sum_value ELSE a.weighted END AS value,
+       NULL::VARCHAR AS flag, a.gebietsstand, false AS harmonised,
        CASE WHEN a.kind = 'count' THEN 'Summe aus ' || a.n_children || ' Gemeinden'
             ELSE 'gewichtet aus ' || a.n_values || ' von ' || a.n_children || ' Gemeinden (Bevölkerung gleichen Stichtags)' END
            AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
-FROM agg a JOIN expected e USING (parent)
-WHERE a.kind IN ('count', 'rate')
+FROM agg a
+WHERE a.parent IN (SELECT ags FROM intermediate.region WHERE level = 'kreis')
+  AND ((a.kind = 'count' AND a.n_missing = 0) OR (a.kind = 'rate' AND a.n_values > 0 AND a.n_unweighted = 0))
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_published p WHERE p.level = 'kreis' AND p.ags = a.parent
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
@@ -116,16 +116,15 @@ agg_land AS (
     GROUP BY 1, 2, 3
 )
 SELECT a.parent AS ags, 'land' AS level, a.indicator_id, a.reference_date,
-       CASE WHEN a.kind = 'count' AND a.n_missing = 0 AND a.n_children >= e.n_expected THEN a.sum_value
-            WHEN a.kind = 'rate' AND a.n_values = e.n_expected THEN a.weighted END AS value,
-       CASE WHEN (a.kind = 'count' AND (a.n_missing > 0 OR a.n_children < e.n_expected))
-              OR (a.kind = 'rate' AND a.n_values < e.n_expected) THEN '.' END AS flag,
+       CASE WHEN a.kind = 'count' THEN a.sum_value ELSE a.weighted END AS value,
+       NULL::VARCHAR AS flag,
        a.gebietsstand, false AS harmonised,
        CASE WHEN a.kind = 'count' THEN 'Summe aus ' || a.n_children || ' Kreisen'
             ELSE 'gewichtet aus ' || a.n_values || ' Kreisen (Bevölkerung gleichen Stichtags)' END AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
 FROM agg_land a JOIN exp_kreis e USING (parent)
-WHERE a.kind IN ('count', 'rate')
+WHERE ((a.kind = 'count' AND a.n_missing = 0 AND a.n_children >= e.n_expected)
+       OR (a.kind = 'rate' AND a.n_values = e.n_expected AND a.weighted IS NOT NULL))
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_kreis_all p WHERE p.level = 'land' AND p.ags = a.parent
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
@@ -149,12 +148,12 @@ agg AS (
     GROUP BY 1, 2
 )
 SELECT 'DG' AS ags, 'bund' AS level, a.indicator_id, a.reference_date,
-       CASE WHEN a.n_values = 16 THEN CASE a.kind WHEN 'count' THEN a.sum_value ELSE a.weighted END END AS value,
-       CASE WHEN a.n_values < 16 THEN '.' END AS flag, a.gebietsstand, false AS harmonised,
+       CASE a.kind WHEN 'count' THEN a.sum_value ELSE a.weighted END AS value,
+       NULL::VARCHAR AS flag, a.gebietsstand, false AS harmonised,
        CASE WHEN a.kind = 'count' THEN 'Summe der 16 Länder' ELSE 'gewichtet aus 16 Ländern' END AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
 FROM agg a
-WHERE a.kind IN ('count', 'rate')
+WHERE a.kind IN ('count', 'rate') AND a.n_values = 16 AND (a.kind = 'count' OR a.weighted IS NOT NULL)
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_land_all p WHERE p.level = 'bund'
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
