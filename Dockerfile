@@ -11,8 +11,8 @@ COPY warehouse ./warehouse
 COPY geodata ./geodata
 COPY dashboard ./dashboard
 RUN pip install --no-cache-dir .
-RUN useradd --create-home atlas && mkdir -p /app/var && chown atlas /app/var
-USER atlas
+RUN useradd --create-home --uid 10001 atlas && mkdir -p /app/var && chown 10001 /app/var
+USER 10001
 EXPOSE 8050
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/', timeout=5)"
+HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/', timeout=5)"]
 CMD ["integrationsatlas", "serve", "--workers", "2"]
