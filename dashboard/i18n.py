@@ -193,6 +193,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "profile_minimap": ("Lage", "Location"),
     "profile_population": ("Einwohner (31.12.2024)", "Population (31 Dec 2024)"),
     "profile_area": ("Fläche", "Area"),
+    "profile_sources_note": ("Quelle: je Indikator die amtliche Tabelle (Spalte Tabelle), Einzelheiten unter Daten & "
+                             "Methoden · Lizenz: dl-de/by-2-0 · Stichtag je Zeile",
+                             "Source: the official table per indicator (column Table code), details under Data & methods · "
+                             "Licence: dl-de/by-2-0 · reference date per row"),
     "profile_open_compare": ("Im Vergleich öffnen", "Open in comparison"),
     # sources
     "sources_title": ("Daten & Methoden", "Data & methods"),

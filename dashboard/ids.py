@@ -1,4 +1,23 @@
-"""Every component id in one place, so callbacks and browser tests agree on names."""
+"""Every component id in one place, so callbacks and browser tests agree on names.
+
+Controls shared by several pages (indicator, level, year, filters) get a page prefix via pid():
+a callback whose inputs are only partly on the current page would fail in the browser."""
+
+
+def pid(page: str, base: str) -> str:
+    """Page-scoped id, e.g. pid('karte', INDICATOR) -> 'karte-ctl-indicator'."""
+    return f"{page}-{base}"
+
+
+def state_out(page: str) -> dict:
+    """Page-local store the page's controls write the new query string to (pattern id, see app.apply_url)."""
+    return {"type": "state-out", "page": page}
+
+
+def nav_out(page: str) -> dict:
+    """Page-local store for navigation requests {pathname, search} (search hit, map click)."""
+    return {"type": "nav-out", "page": page}
+
 
 # app shell
 URL = "url"

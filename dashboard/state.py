@@ -25,7 +25,7 @@ FACETS = ("size_class", "size_class_fine", "east_west", "kommunaltyp", "land", "
 K_MIN, K_MAX, K_DEFAULT = 3, 9, 5
 MAX_SELECTION = 8
 # preferred default indicators, first one with values wins (configuration, not data)
-DEFAULT_INDICATORS = ("protection_seekers_per_1000", "immigration_history_share", "foreigners_share", "population")
+DEFAULT_INDICATORS = ("immigration_history_share", "protection_seekers_per_1000", "foreigners_share", "population")
 
 _AGS = re.compile(r"^(\d{2}|\d{5}|\d{8})$")
 _LAND = re.compile(r"^\d{2}$")

@@ -51,7 +51,14 @@ class StepContext:
     warnings: list[str] = field(default_factory=list)
 
     def input(self, filename: str, fetcher: Fetcher | None = None) -> Path:
-        """Local path of one input file (fetched, stored snapshot or mirror), recorded for provenance."""
+        """Local path of one input file (fetched, stored snapshot or mirror), recorded for provenance.
+        Without an explicit fetcher the catalogue entry's `files[].fetch` spec is used."""
+        if fetcher is None and self.settings.is_online:  # offline: never build (or fail on) a fetcher
+            spec = next((f.get("fetch") for f in self.entry.get("files", [])
+                         if isinstance(f, dict) and f.get("name") == filename), None)
+            if spec:
+                from .fetchers import fetcher_for  # here, not at module level: fetchers -> clients -> settings
+                fetcher = fetcher_for(spec, self.settings)
         snap = self.store.resolve(self.dataset, filename, fetcher)
         self.snapshots.append(snap)
         return Path(snap.path)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 METHODS = ("quantiles", "fisher_jenks", "equal_interval")
-_SAMPLE_ABOVE = 3000   # Fisher-Jenks is quadratic; sample beyond this many values
+_SAMPLE = 600   # Fisher-Jenks is quadratic (pure Python without numba): classify a quantile sketch beyond this
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,10 @@ def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int =
         c = mapclassify.Quantiles(v, k=k)
     elif method == "equal_interval":
         c = mapclassify.EqualInterval(v, k=k)
-    elif v.size > _SAMPLE_ABOVE:
-        c = mapclassify.FisherJenksSampled(v, k=k, pct=min(1.0, _SAMPLE_ABOVE / v.size), truncate=False)
+    elif v.size > _SAMPLE:
+        # deterministic sketch (evenly spaced quantiles incl. min and max), unlike FisherJenksSampled's random draw
+        sketch = np.quantile(v, np.linspace(0, 1, _SAMPLE))
+        c = mapclassify.FisherJenks(sketch, k=min(k, np.unique(sketch).size))
     else:
         c = mapclassify.FisherJenks(v, k=k)
     bins = [float(b) for b in np.asarray(c.bins)]

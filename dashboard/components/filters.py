@@ -49,36 +49,45 @@ def east_west_options(rule: str, lang: str) -> list[dict]:
     return [{"label": facet_label("east_west", v, lang), "value": v} for v in vals]
 
 
-def panel(state: AppState, lands: list[tuple[str, str]], lang: str):
+def panel(state: AppState, lands: list[tuple[str, str]], lang: str, page: str):
     """The filter controls (collapsible card). lands: [(land_ags, name)]."""
     lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
+    F_LAND, F_KT, F_GK, F_GR, F_EW, F_BR, F_KTY = filter_ids(page)
     body = [
-        lbl("f_land", ids.F_LAND),
-        dcc.Dropdown(id=ids.F_LAND, options=[{"label": n, "value": a} for a, n in lands], value=list(state.land),
+        lbl("f_land", F_LAND),
+        dcc.Dropdown(id=F_LAND, options=[{"label": n, "value": a} for a, n in lands], value=list(state.land),
                      multi=True, placeholder=t("f_any", lang), className="mb-2"),
-        lbl("f_kommunaltyp", ids.F_KT),
-        dcc.Dropdown(id=ids.F_KT, options=[{"label": facet_label("kommunaltyp", v, lang), "value": v} for v in KOMMUNALTYPEN],
+        lbl("f_kommunaltyp", F_KT),
+        dcc.Dropdown(id=F_KT, options=[{"label": facet_label("kommunaltyp", v, lang), "value": v} for v in KOMMUNALTYPEN],
                      value=list(state.kt), multi=True, placeholder=t("f_any", lang), className="mb-2"),
-        lbl("f_size_scheme", ids.F_GK),
-        dbc.RadioItems(id=ids.F_GK, options=[{"label": t("f_size_scheme_bbsr", lang), "value": "bbsr"},
+        lbl("f_size_scheme", F_GK),
+        dbc.RadioItems(id=F_GK, options=[{"label": t("f_size_scheme_bbsr", lang), "value": "bbsr"},
                                               {"label": t("f_size_scheme_fine", lang), "value": "fine"}],
                        value=state.gk, inline=True, className="small"),
-        dcc.Dropdown(id=ids.F_GR, options=size_options(state.gk, lang), value=list(state.gr), multi=True,
+        dcc.Dropdown(id=F_GR, options=size_options(state.gk, lang), value=list(state.gr), multi=True,
                      placeholder=t("f_any", lang), className="mb-2"),
-        lbl("f_east_west", ids.F_EW),
-        dcc.Dropdown(id=ids.F_EW, options=east_west_options(state.br, lang), value=list(state.ew), multi=True,
+        lbl("f_east_west", F_EW),
+        dcc.Dropdown(id=F_EW, options=east_west_options(state.br, lang), value=list(state.ew), multi=True,
                      placeholder=t("f_any", lang), className="mb-1"),
-        lbl("f_berlin_rule", ids.F_BR),
-        dbc.RadioItems(id=ids.F_BR, options=[{"label": t(f"berlin_{r}", lang), "value": r} for r in ("west", "east", "own")],
+        lbl("f_berlin_rule", F_BR),
+        dbc.RadioItems(id=F_BR, options=[{"label": t(f"berlin_{r}", lang), "value": r} for r in ("west", "east", "own")],
                        value=state.br, className="small mb-2"),
-        lbl("f_kreistyp", ids.F_KTY),
-        dcc.Dropdown(id=ids.F_KTY, options=[{"label": f"{v} – {facet_label('bbsr_kreistyp', v, lang)}", "value": v}
+        lbl("f_kreistyp", F_KTY),
+        dcc.Dropdown(id=F_KTY, options=[{"label": f"{v} – {facet_label('bbsr_kreistyp', v, lang)}", "value": v}
                                              for v in KREISTYPEN],
                      value=list(state.kty), multi=True, placeholder=t("f_any", lang), className="mb-2"),
-        html.Div(id=ids.FILTER_NOTE, className="small text-muted", **{"aria-live": "polite"}),
+        html.Div(id=ids.pid(page, ids.FILTER_NOTE), className="small text-muted", **{"aria-live": "polite"}),
     ]
     return html.Fieldset([html.Legend(t("filters", lang), className="h6"), *body], className="filter-panel")
 
 
 FILTER_STATE_FIELDS = ("land", "kt", "gk", "gr", "ew", "br", "kty")
-FILTER_IDS = (ids.F_LAND, ids.F_KT, ids.F_GK, ids.F_GR, ids.F_EW, ids.F_BR, ids.F_KTY)
+
+
+def filter_ids(page: str) -> tuple[str, ...]:
+    return tuple(ids.pid(page, b) for b in (ids.F_LAND, ids.F_KT, ids.F_GK, ids.F_GR, ids.F_EW, ids.F_BR, ids.F_KTY))
+
+
+def filter_controls(page: str) -> list[tuple[str, str, str]]:
+    """(id, prop, state field) of the filter panel on `page`, for URL sync and callbacks."""
+    return [(cid, "value", f) for cid, f in zip(filter_ids(page), FILTER_STATE_FIELDS)]

@@ -13,9 +13,7 @@ def source_text(meta: dict, lang: str = "de") -> str:
     if meta.get("reference_date"):
         parts.append(f"{t('footer_date', lang)}: {fmt_date(meta['reference_date'], lang)}")
     parts.append(f"{t('footer_licence', lang)}: {meta.get('licence') or 'dl-de/by-2-0'}")
-    if meta.get("attribution"):
-        parts.append(str(meta["attribution"]))
-    return " · ".join(parts)
+    return " · ".join(parts)   # full attribution texts: Daten & Methoden page and the download files
 
 
 def source_footer(meta: dict, lang: str = "de", id=None):

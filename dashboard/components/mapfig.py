@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 from ..i18n import facet_label, fmt_date, fmt_number, t
 from .palettes import NO_DATA, NO_DATA_LINE, discrete_colorscale
 
-CENTER = {"lat": 51.16, "lon": 10.45}
-ZOOM = 4.55
+CENTER = {"lat": 51.2, "lon": 10.45}
+ZOOM = 4.95
 FADED = 0.22
 
 
@@ -28,11 +28,13 @@ def hovertemplate(lang: str) -> str:
             f"<i>{t('click_to_profile', lang)}</i><extra></extra>")
 
 
-def base_figure(geojson_url: str, lang: str = "de", featureidkey: str = "properties.ags",
+def base_figure(geojson_url: str, lang: str = "de", featureidkey: str = "id",
                 center: dict | None = None, zoom: float = ZOOM, height: int | None = None,
                 interactive: bool = True) -> go.Figure:
     """Empty two-trace choropleth; geometry comes from the content-hashed asset URL."""
-    common = dict(geojson=geojson_url, featureidkey=featureidkey, locations=[], z=[],
+    # without an asset URL an empty collection keeps plotly from fetching "" (the page shows a notice)
+    geojson = geojson_url or {"type": "FeatureCollection", "features": []}
+    common = dict(geojson=geojson, featureidkey=featureidkey, locations=[], z=[],
                   marker=dict(line=dict(width=0.2, color="#ffffff")), showscale=False,
                   hovertemplate=hovertemplate(lang) if interactive else None,
                   hoverinfo=None if interactive else "skip")

@@ -43,7 +43,8 @@ def build_index(regions: pd.DataFrame) -> pd.DataFrame:
 def _label(r, duplicate: bool) -> str:
     where = []
     if r.level == "gemeinde":
-        if duplicate and isinstance(r.kreis_name, str) and r.kreis_name and r.kreis_name != r.name:
+        # the Kreis tells the many 'Neustadt' apart; kreisfreie Städte are their own Kreis
+        if isinstance(r.kreis_name, str) and r.kreis_name and r.kreis_name != r.name:
             where.append(r.kreis_name)
         if isinstance(r.land_name, str):
             where.append(r.land_name)

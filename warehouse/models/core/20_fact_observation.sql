@@ -8,7 +8,7 @@
 CREATE OR REPLACE TABLE intermediate.obs_ranked AS
 SELECT o.*, d.priority,
        row_number() OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date
-                          ORDER BY d.priority, o.dataset) AS rnk,
+                          ORDER BY o.on_current_territory DESC, d.priority, o.dataset) AS rnk,
        count(*) OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date) AS n_sources
 FROM intermediate.obs_harmonised o
 JOIN staging.datasets d USING (dataset);

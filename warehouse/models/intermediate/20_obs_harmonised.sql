@@ -1,5 +1,207 @@
--- PLACEHOLDER (lead): pass-through until the harmonisation model lands.
+-- Every step observation, with its key moved to the current territory where official keys allow it.
+-- Kreise with a Gebietsstand before 01.07.2021 (Eisenach's merger): BBSR Umsteigeschlüssel of that state → 2021 Kreise.
+--   The sheet is the latest 31.12. state at or before the observation's Gebietsstand that lists all Kreise of the
+--   Land in that column (else the earliest one after it; else per key): for plain series that is the reference
+--   year; values a publisher back-calculated on a later territory carry that territory's Gebietsstand.
+--   counts: Σ value × weight_pop; rates: population-weighted mean (weight_pop × population of the source unit,
+--   BBSR's figure, else the published population of the same key and date).
+-- Gemeinden with a Gebietsstand from 31.12.2020: crosswalk_gemeinde → 30.11.2025 (counts; rates only 1:1).
+-- A target is computed only when every part with a positive weight is present; a NULL part makes the result NULL
+-- with that part's flag. Whatever cannot be converted keeps its key and Gebietsstand (on_current_territory =
+-- false) and is listed in crosswalk_unresolved: nothing is dropped, nothing guessed.
+CREATE OR REPLACE TABLE intermediate.obs_input AS
+SELECT o.*, row_number() OVER () AS obs_id, coalesce(k.kind, 'rate') AS kind,
+       TRY_CAST(o.gebietsstand AS DATE) AS gs
+FROM staging.observations_all o
+LEFT JOIN staging.indicator_kind k USING (indicator_id);
+
+CREATE OR REPLACE TABLE intermediate.obs_route AS
+WITH kin AS (
+    SELECT obs_id, dataset, indicator_id, reference_date, gebietsstand, gs, left(ags, 2) AS land, ags
+    FROM intermediate.obs_input WHERE level = 'kreis' AND gs < DATE '2021-07-01'
+),
+kreis_sheets AS (SELECT DISTINCT from_year, from_ags FROM intermediate.crosswalk_kreis),
+-- one sheet for all Kreise of a Land in one published column (dataset, indicator, date, Gebietsstand), where a
+-- sheet lists them all: publishers sometimes show a later territory under an earlier date (Thüringen 1995/96
+-- already with Eisenach 16056, kreisfrei only from 1998); mixing sheets would then drop or double a part
+batch AS (
+    SELECT dataset, indicator_id, reference_date, gebietsstand, land, any_value(gs) AS gs, count(DISTINCT ags) AS n_keys
+    FROM kin GROUP BY ALL
+),
+batch_match AS (
+    SELECT k.dataset, k.indicator_id, k.reference_date, k.gebietsstand, k.land, s.from_year, count(DISTINCT k.ags) AS n_found
+    FROM kin k JOIN kreis_sheets s ON s.from_ags = k.ags GROUP BY ALL
+),
+batch_anchor AS (
+    SELECT b.dataset, b.indicator_id, b.reference_date, b.gebietsstand, b.land,
+           coalesce(max(m.from_year) FILTER (WHERE make_date(m.from_year, 12, 31) <= b.gs),
+                    min(m.from_year) FILTER (WHERE make_date(m.from_year, 12, 31) > b.gs)) AS from_year
+    FROM batch b JOIN batch_match m USING (dataset, indicator_id, reference_date, gebietsstand, land)
+    WHERE m.n_found = b.n_keys
+    GROUP BY ALL
+),
+kreis_anchor AS (
+    SELECT o.obs_id,
+           coalesce(max(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) <= o.gs),
+                    min(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) > o.gs)) AS from_year
+    FROM intermediate.obs_input o
+    JOIN kreis_sheets c ON c.from_ags = o.ags
+    WHERE o.level = 'kreis' AND o.gs < DATE '2021-07-01'
+    GROUP BY o.obs_id
+),
+gem_anchor AS (
+    SELECT o.obs_id,
+           coalesce(max(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand <= o.gs),
+                    min(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand > o.gs)) AS from_gs
+    FROM intermediate.obs_input o
+    JOIN (SELECT DISTINCT from_gebietsstand, from_ags FROM intermediate.crosswalk_gemeinde) c ON c.from_ags = o.ags
+    WHERE o.level = 'gemeinde' AND o.gs >= DATE '2020-12-31' AND o.gs < DATE '2025-11-30'
+    GROUP BY o.obs_id
+)
+SELECT o.obs_id,
+       CASE WHEN o.level = 'kreis' AND (o.gs IS NULL OR o.gs < DATE '2021-07-01') THEN 'kreis'
+            WHEN o.level = 'gemeinde' AND o.gs >= DATE '2020-12-31' AND o.gs < DATE '2025-11-30' THEN 'gemeinde'
+            ELSE 'pass' END AS route,
+       coalesce(ba.from_year, k.from_year) AS from_year, g.from_gs
+FROM intermediate.obs_input o
+LEFT JOIN kreis_anchor k USING (obs_id)
+LEFT JOIN batch_anchor ba ON o.level = 'kreis' AND ba.dataset = o.dataset AND ba.indicator_id = o.indicator_id
+     AND ba.reference_date = o.reference_date AND ba.gebietsstand = o.gebietsstand AND ba.land = left(o.ags, 2)
+LEFT JOIN gem_anchor g USING (obs_id);
+
+-- One row per (source observation, target part): Kreise and Gemeinden in the same shape.
+CREATE OR REPLACE TABLE intermediate.obs_parts AS
+WITH pop AS (  -- published population of the same key and date: weight where BBSR has none
+    SELECT ags, reference_date, max(value) AS value FROM intermediate.obs_input
+    WHERE level = 'kreis' AND indicator_id = 'population' GROUP BY ALL
+)
+SELECT o.obs_id, o.dataset, o.level, o.indicator_id, o.reference_date, o.kind, o.ags AS from_ags, o.value, o.flag,
+       o.source_table, o.source_file, o.snapshot_id,
+       'kreis' AS route, r.from_year::VARCHAR AS anchor, make_date(r.from_year, 12, 31) AS anchor_date, c.to_ags, c.weight_pop, c.changed,
+       coalesce(c.from_population, p.value) AS unit_population, c.source, NULL::VARCHAR AS note,
+       '2021-12-31' AS to_gebietsstand
+FROM intermediate.obs_input o
+JOIN intermediate.obs_route r USING (obs_id)
+JOIN intermediate.crosswalk_kreis c ON r.route = 'kreis' AND c.from_year = r.from_year AND c.from_ags = o.ags
+LEFT JOIN pop p ON p.ags = o.ags AND p.reference_date = o.reference_date
+UNION ALL
+SELECT o.obs_id, o.dataset, o.level, o.indicator_id, o.reference_date, o.kind, o.ags, o.value, o.flag,
+       o.source_table, o.source_file, o.snapshot_id,
+       'gemeinde', strftime(r.from_gs, '%d.%m.%Y'), r.from_gs, c.to_ags, c.weight_pop, c.changed,
+       NULL, c.source, c.note, '2025-11-30'
+FROM intermediate.obs_input o
+JOIN intermediate.obs_route r USING (obs_id)
+JOIN intermediate.crosswalk_gemeinde c ON r.route = 'gemeinde' AND c.from_gebietsstand = r.from_gs AND c.from_ags = o.ags;
+
+-- Targets per batch (dataset, indicator, date, crosswalk state): complete ones only.
+CREATE OR REPLACE TABLE intermediate.obs_targets AS
+WITH required AS (
+    SELECT 'kreis' AS route, from_year::VARCHAR AS anchor, to_ags,
+           count(*) FILTER (WHERE weight_pop > 0) AS n_required, bool_or(changed) AS changed
+    FROM intermediate.crosswalk_kreis GROUP BY ALL
+    UNION ALL
+    SELECT 'gemeinde', strftime(from_gebietsstand, '%d.%m.%Y'), to_ags,
+           count(*) FILTER (WHERE weight_pop > 0), bool_or(changed)
+    FROM intermediate.crosswalk_gemeinde GROUP BY ALL
+),
+agg AS (
+    SELECT p.route, p.anchor, p.dataset, p.level, p.indicator_id, p.reference_date, p.to_ags,
+           any_value(p.anchor_date) AS anchor_date, any_value(p.kind) AS kind, any_value(p.to_gebietsstand) AS to_gebietsstand,
+           count(*) FILTER (WHERE p.weight_pop > 0) AS n_present,
+           count(*) FILTER (WHERE p.weight_pop > 0 AND p.value IS NULL) AS n_null,
+           arg_min(p.flag, p.from_ags) FILTER (WHERE p.weight_pop > 0 AND p.value IS NULL) AS null_flag,
+           bool_and(coalesce(p.flag, '') = '-') FILTER (WHERE p.weight_pop > 0) AS all_dash,
+           max(p.flag) FILTER (WHERE p.weight_pop > 0 AND p.flag IN ('e', 'p', 'r', 's')) AS quality_flag,
+           sum(p.value * p.weight_pop) FILTER (WHERE p.weight_pop > 0) AS sum_value,
+           sum(p.value * p.weight_pop * p.unit_population) FILTER (WHERE p.weight_pop > 0)
+               / nullif(sum(p.weight_pop * p.unit_population) FILTER (WHERE p.weight_pop > 0), 0) AS weighted,
+           count(*) FILTER (WHERE p.weight_pop > 0 AND p.unit_population IS NULL) AS n_unweighted,
+           string_agg(p.from_ags || CASE WHEN abs(p.weight_pop - 1) > 1e-9 THEN '×' || round(p.weight_pop, 4) ELSE '' END,
+                      '+' ORDER BY p.from_ags) AS parts,
+           string_agg(DISTINCT p.from_ags, '+' ORDER BY p.from_ags) AS original_ags,
+           string_agg(DISTINCT p.source_table, ', ') AS source_table, min(p.source_file) AS source_file,
+           min(p.snapshot_id) AS snapshot_id,
+           string_agg(DISTINCT p.source, ', ' ORDER BY p.source) FILTER (WHERE p.source <> 'unverändert') AS source,
+           string_agg(DISTINCT p.note, '; ') AS note, list(DISTINCT p.obs_id) AS obs_ids
+    FROM intermediate.obs_parts p
+    GROUP BY p.route, p.anchor, p.dataset, p.level, p.indicator_id, p.reference_date, p.to_ags
+),
+flagged AS (
+    SELECT a.*, q.changed, q.n_required,
+           a.n_present = q.n_required
+             AND (a.kind = 'count' OR NOT q.changed OR (a.route = 'kreis' AND (a.n_null > 0 OR a.n_unweighted = 0)))
+             AS computable
+    FROM agg a JOIN required q USING (route, anchor, to_ags)
+)
+-- several states of one dataset can reach the same target (old keys and values back-calculated on a later
+-- territory): the latest state wins, the others stay on their own key
+SELECT f.*, row_number() OVER (PARTITION BY f.dataset, f.level, f.indicator_id, f.reference_date, f.to_ags, f.computable
+                               ORDER BY f.anchor_date DESC) AS state_rank
+FROM flagged f;
+
+CREATE OR REPLACE TABLE intermediate.obs_converted AS
+SELECT t.to_ags AS ags, t.level, t.indicator_id, t.reference_date,
+       CASE WHEN t.n_null > 0 THEN NULL
+            WHEN t.kind = 'count' THEN t.sum_value
+            WHEN NOT t.changed THEN t.sum_value  -- 1:1: weight 1, the value itself
+            ELSE t.weighted END AS value,
+       CASE WHEN t.n_null > 0 THEN t.null_flag WHEN t.all_dash THEN '-' ELSE t.quality_flag END AS flag,
+       t.to_gebietsstand AS gebietsstand, t.source_table, t.source_file, t.dataset, t.snapshot_id,
+       t.original_ags, t.changed AS harmonised,
+       CASE WHEN t.changed AND t.route = 'kreis' THEN
+                'BBSR Umsteigeschlüssel ' || t.anchor || '→2021 ('
+                || CASE WHEN t.kind = 'count' THEN 'bevölkerungsproportional' ELSE 'bevölkerungsgewichteter Mittelwert' END
+                || '): ' || t.parts
+            WHEN t.changed THEN
+                'Umsteigeschlüssel Gemeinden ' || t.anchor || '→30.11.2025 (bevölkerungsproportional'
+                || coalesce('; ' || t.source, '') || '): ' || t.parts || coalesce('; ' || t.note, '')
+            WHEN t.original_ags <> t.to_ags THEN 'Schlüsseländerung ' || t.original_ags || ' → ' || t.to_ags
+                || coalesce(' (' || t.note || ')', '')
+            ELSE t.note END AS harmonisation_note,
+       true AS on_current_territory, t.obs_ids
+FROM intermediate.obs_targets t
+WHERE t.computable AND t.state_rank = 1;
+
 CREATE OR REPLACE TABLE intermediate.obs_harmonised AS
-SELECT o.*, o.ags AS original_ags, false AS harmonised, NULL::VARCHAR AS harmonisation_note,
-       o.ags IN (SELECT ags FROM intermediate.region) AS on_current_territory
-FROM staging.observations_all o;
+WITH used AS (SELECT DISTINCT unnest(obs_ids) AS obs_id FROM intermediate.obs_converted),
+with_key AS (SELECT DISTINCT obs_id FROM intermediate.obs_parts),
+leftover AS (
+    SELECT o.*, r.route, r.from_year, r.from_gs, k.obs_id IS NOT NULL AS has_key
+    FROM intermediate.obs_input o JOIN intermediate.obs_route r USING (obs_id)
+    LEFT JOIN used u ON u.obs_id = o.obs_id
+    LEFT JOIN with_key k ON k.obs_id = o.obs_id
+    WHERE u.obs_id IS NULL
+),
+changed_since_2020 AS (  -- Gemeinde keys whose territory is known to have changed since 31.12.2020
+    SELECT from_ags AS ags FROM intermediate.crosswalk_gemeinde
+    WHERE from_gebietsstand = DATE '2020-12-31' AND changed
+)
+SELECT c.ags, c.level, c.indicator_id, c.reference_date, c.value, c.flag, c.gebietsstand, c.source_table,
+       c.source_file, c.dataset, c.snapshot_id, c.original_ags, c.harmonised, c.harmonisation_note,
+       c.on_current_territory AND c.ags IN (SELECT ags FROM intermediate.region) AS on_current_territory
+FROM intermediate.obs_converted c
+UNION ALL BY NAME
+SELECT l.ags, l.level, l.indicator_id, l.reference_date, l.value, l.flag, l.gebietsstand, l.source_table,
+       l.source_file, l.dataset, l.snapshot_id, l.ags AS original_ags, false AS harmonised,
+       CASE WHEN l.route = 'pass' AND l.level = 'gemeinde' AND l.gs < DATE '2020-12-31' THEN
+                'Gebietsstand vor 31.12.2020: keine amtlichen Umsteigeschlüssel im Bestand, Schlüssel unverändert'
+                || CASE WHEN l.ags IN (SELECT ags FROM changed_since_2020) THEN '; Gebiet seit 31.12.2020 verändert' ELSE '' END
+            WHEN l.route = 'pass' THEN NULL
+            WHEN NOT l.has_key THEN 'nicht umgerechnet: Schlüssel nicht im Umsteigeschlüssel ('
+                 || CASE l.route WHEN 'kreis' THEN 'Kreise 1990–2020' ELSE 'Gemeinden ab 31.12.2020' END || ')'
+            WHEN l.route = 'gemeinde' AND l.kind <> 'count' THEN
+                 'nicht umgerechnet: Quote auf verändertem Gebiet (nur 1:1 umrechenbar), eigener Gebietsstand'
+            ELSE 'nicht umgerechnet: Teilgebiete des Zielgebiets fehlen im Datensatz oder ohne Gewicht, '
+                 || 'oder Wert liegt auf späterem Gebietsstand vor' END AS harmonisation_note,
+       CASE WHEN l.route = 'pass' THEN l.ags IN (SELECT ags FROM intermediate.region)
+                AND NOT (l.level = 'gemeinde' AND l.gs < DATE '2020-12-31' AND l.ags IN (SELECT ags FROM changed_since_2020))
+            ELSE false END AS on_current_territory
+FROM leftover l;
+
+-- Keys of observations that no crosswalk knows (reported, never guessed).
+INSERT INTO intermediate.crosswalk_unresolved
+SELECT o.level, min(o.gs), o.ags,
+       'Beobachtungsschlüssel nicht im Umsteigeschlüssel (' || string_agg(DISTINCT o.dataset, ', ') || ')'
+FROM intermediate.obs_input o JOIN intermediate.obs_route r USING (obs_id)
+WHERE r.route IN ('kreis', 'gemeinde') AND NOT EXISTS (SELECT 1 FROM intermediate.obs_parts p WHERE p.obs_id = o.obs_id)
+GROUP BY o.level, o.ags;

@@ -1,0 +1,221 @@
+"""Dash app shell: navigation, language toggle, a URL-driven router and the shared control callbacks.
+
+Why a custom router instead of dash.page_container: the whole view state lives in the query
+string and every control writes it back. Dash's built-in router re-renders the page on every
+query-string change, which would rebuild the map on each click. Ours re-renders only when the
+URL changed from outside (link, back button, pasted permalink), not when a control wrote it.
+Pages still register with dash.register_page (use_pages=True) for titles and paths.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from . import data, ids
+from .callbacks_util import guard, lang_of
+from .i18n import t
+from .state import PAGES, parse, profile_path, route
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+
+BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
+
+app = Dash(__name__, use_pages=True, pages_folder="", suppress_callback_exceptions=True,
+           external_stylesheets=[BOOTSTRAP_URL], title="Integrationsatlas", update_title=None,
+           assets_folder=str(HERE / "assets"), serve_locally=True)
+server = app.server
+
+
+@server.route(BOOTSTRAP_URL)
+def _bootstrap_css():
+    """Bootstrap 5 CSS from the installed bootstrap-flask package: the app must work offline (no CDN)."""
+    from flask import Response, send_file
+    try:
+        import flask_bootstrap
+        path = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5" / "css" / "bootstrap.min.css"
+        resp = send_file(path, mimetype="text/css", max_age=86400)
+        return resp
+    except (ImportError, FileNotFoundError):
+        return Response("/* bootstrap css not installed (pip install bootstrap-flask) */", mimetype="text/css")
+
+
+def _mount_geodata() -> None:
+    """Serve geometry assets from the geodata blueprint when it is available (optional dependency)."""
+    try:
+        from geodata import api as geo_api
+    except Exception as exc:  # noqa: BLE001 - geometry is optional; the table alternative remains
+        log.warning("geodata blueprint not available: %s", exc)
+        return
+    bp = geo_api.geo_blueprint()
+    if bp.name not in server.blueprints:
+        server.register_blueprint(bp)
+    provider = getattr(geo_api, "asset_urls", None)
+    if provider is None:
+        def provider():
+            with server.test_request_context():
+                resp = server.test_client().get("/api/geo/assets")
+                return resp.get_json() if resp.status_code == 200 else {}
+    data.set_geo_provider(provider)
+
+
+_mount_geodata()
+
+
+def _warm_up() -> None:
+    """Fill the query caches and the search index in the background so the first visitor does not wait."""
+    import threading
+
+    def work():
+        try:
+            if data.warehouse_ready():
+                data.catalogue()
+                data.search("ha")
+        except Exception as exc:  # noqa: BLE001 - warm-up is best effort
+            log.warning("warm-up failed: %s", exc)
+    threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()
+
+
+_warm_up()
+
+NAV_PAGES = ("karte", "vergleich", "profil", "tabelle", "daten")
+NAV_LABEL = {"karte": "nav_map", "vergleich": "nav_compare", "profil": "nav_profile", "tabelle": "nav_table",
+             "daten": "nav_sources"}
+
+
+def nav_href(page: str, search: str, sel: tuple[str, ...]) -> str:
+    if page == "profil":
+        base = profile_path("gemeinde" if len(sel[0]) == 8 else "kreis" if len(sel[0]) == 5 else "land", sel[0]) \
+            if sel else "/profil"
+    else:
+        base = PAGES[page]
+    return base + (search or "")
+
+
+def navbar(lang: str, search: str, pathname: str):
+    st, _ = parse(search, data.catalogue())
+    page, _v = route(pathname)
+    links = []
+    for p in NAV_PAGES:
+        links.append(dbc.NavItem(dcc.Link(t(NAV_LABEL[p], lang), href=nav_href(p, search, st.sel), id=ids.NAV_LINK.format(p),
+                                          className="nav-link" + (" active" if p == page else ""))))
+    other = "en" if lang == "de" else "de"
+    toggle_search = _with_lang(search, other)
+    links.append(dbc.NavItem(dcc.Link(t("lang_toggle", lang), href=(pathname or "/") + toggle_search, id=ids.LANG_TOGGLE,
+                                      className="nav-link lang-toggle", title=t("lang_toggle_title", lang))))
+    return dbc.Navbar(dbc.Container([
+        dcc.Link(html.Span([html.Strong(t("app_title", lang)), html.Small(" " + t("app_subtitle", lang),
+                                                                          className="d-none d-lg-inline text-light ms-2")]),
+                 href="/" + (search or ""), className="navbar-brand"),
+        dbc.Nav(links, navbar=True, className="ms-auto"),
+    ], fluid=True), color="dark", dark=True, className="py-1")
+
+
+def _with_lang(search: str, lang: str) -> str:
+    from urllib.parse import parse_qsl, urlencode
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "lang"]
+    if lang != "de":
+        pairs.append(("lang", lang))
+    return ("?" + urlencode(pairs, safe=",")) if pairs else ""
+
+
+app.layout = html.Div([
+    dcc.Location(id=ids.URL, refresh="callback-nav"),
+    dcc.Store(id=ids.ROUTE_STORE),
+    html.A("Zum Inhalt springen / Skip to content", href="#" + ids.PAGE, className="visually-hidden-focusable"),
+    html.Div(id=ids.NAV),
+    html.Div(id=ids.NOTICE, **{"aria-live": "polite"}),
+    html.Main(id=ids.PAGE, className="container-fluid py-2", tabIndex="-1"),
+])
+
+
+def _page_layouts():
+    from .pages import daten, karte, profil, tabelle, vergleich
+    return {"karte": karte.build, "vergleich": vergleich.build, "profil": profil.build, "tabelle": tabelle.build,
+            "daten": daten.build}
+
+
+@callback(Output(ids.NAV, "children"), Output(ids.PAGE, "children"), Output(ids.NOTICE, "children"),
+          Output(ids.ROUTE_STORE, "data"),
+          Input(ids.URL, "pathname"), Input(ids.URL, "search"), State(ids.ROUTE_STORE, "data"))
+def router(pathname, search, rendered):
+    """Render navigation + page from the URL; skip when the URL was written by our own controls."""
+    search = search or ""
+    if rendered and rendered.get("pathname") == pathname and rendered.get("search") == search:
+        raise PreventUpdate
+    lang = lang_of(search)
+    notices: list[str] = []
+    try:
+        nav = navbar(lang, search, pathname)
+        if not data.warehouse_ready():
+            return (nav, dbc.Alert(t("no_warehouse", lang), color="warning"), None,
+                    {"pathname": pathname, "search": search})
+        st, bad = parse(search, data.catalogue())
+        if bad:
+            notices.append(("Ungültige oder veraltete Parameter ersetzt durch Standardwerte: "
+                            if lang == "de" else "Invalid or stale parameters replaced by defaults: ") + ", ".join(bad))
+        page, pvars = route(pathname)
+        if page == "notfound":
+            notices.append(t("page_not_found", lang))
+            page = "karte"
+        content = _page_layouts()[page](st, **pvars)
+    except Exception:  # noqa: BLE001 - never a stack trace in the browser
+        log.exception("rendering %s%s failed", pathname, search)
+        return (None, dbc.Alert(t("error_generic", lang), color="danger"), None,
+                {"pathname": pathname, "search": search})
+    notice = dbc.Alert([html.Strong(t("notice", lang) + ": "), " ".join(notices)], color="info", dismissable=True,
+                       className="m-2 mb-0 py-2", id="notice-alert") if notices else None
+    return nav, content, notice, {"pathname": pathname, "search": search}
+
+
+@callback(*[Output(ids.NAV_LINK.format(p), "href") for p in NAV_PAGES], Output(ids.LANG_TOGGLE, "href"),
+          Input(ids.URL, "search"), State(ids.URL, "pathname"), prevent_initial_call=True)
+@guard(len(NAV_PAGES) + 1)
+def keep_nav_state(search, pathname):
+    """Navigation links carry the current state (filters, indicator, language) to the other pages."""
+    st, _ = parse(search, data.catalogue())
+    hrefs = [nav_href(p, search or "", st.sel) for p in NAV_PAGES]
+    return (*hrefs, (pathname or "/") + _with_lang(search or "", "en" if st.lang == "de" else "de"))
+
+
+@callback(Output(ids.URL, "pathname"), Output(ids.URL, "search"), Output(ids.ROUTE_STORE, "data", allow_duplicate=True),
+          Input({"type": "state-out", "page": ALL}, "data"), Input({"type": "nav-out", "page": ALL}, "data"),
+          State(ids.URL, "pathname"), State(ids.URL, "search"), prevent_initial_call=True)
+def apply_url(states, navs, pathname, search):
+    """Pages write the new query string (state) or a navigation request into page-local stores; this
+    one callback turns them into the URL. State writes mark the URL as rendered so the router skips."""
+    trig = ctx.triggered_id
+    if not isinstance(trig, dict):
+        raise PreventUpdate
+    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    if not value:
+        raise PreventUpdate
+    if trig.get("type") == "nav-out":
+        return value["pathname"], value["search"], no_update
+    if value == (search or ""):
+        raise PreventUpdate
+    return no_update, value, {"pathname": pathname, "search": value}
+
+
+# pages register themselves (dash.register_page) and their callbacks on import; imported here, not by
+# Dash's folder scan, because they are modules of this package (relative imports)
+from .pages import _shared, daten, karte, profil, tabelle, vergleich  # noqa: E402,F401
+
+
+@server.errorhandler(500)
+def _internal_error(_exc):  # pragma: no cover - last resort; callbacks are guarded
+    return "Interner Fehler / internal error – bitte neu laden / please reload.", 500
+
+
+def run(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
+    """Dash development server (`integrationsatlas serve --dev`); production uses gunicorn dashboard.app:server."""
+    app.run(host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run(debug=True)

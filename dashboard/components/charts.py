@@ -1,0 +1,129 @@
+"""Pure figure builders for the compare page (no data access; data frames in, plotly figures out)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
+from .filters import east_west_rule
+from .palettes import FACET_COLOURS
+
+LAYOUT = dict(margin=dict(l=10, r=10, t=10, b=10), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+              font=dict(size=12), showlegend=True)
+
+
+def _facet_value_label(facet: str, value, lang: str, lands: dict) -> str:
+    if facet == "land":
+        return lands.get(str(value), str(value))
+    return facet_label(facet, value, lang)
+
+
+def group_labels(df: pd.DataFrame, by: list[str], lang: str, lands: dict) -> list[str]:
+    """'Großstadt · West' style labels for each row of a group table."""
+    if not by:
+        return ["Alle" if lang == "de" else "All"] * len(df)
+    return [" · ".join(_facet_value_label(f, row[f], lang, lands) for f in by) for _, row in df.iterrows()]
+
+
+def group_bar_figure(agg: pd.DataFrame, lang: str, unit: str, title: str) -> go.Figure:
+    """Horizontal bars of the group value; n and population in the bar text."""
+    agg = agg.iloc[::-1]
+    text = [f"{fmt_number(v, lang)} (n={int(n)}, {fmt_number(p, lang)} EW)" if lang == "de" else
+            f"{fmt_number(v, lang)} (n={int(n)}, pop. {fmt_number(p, lang)})"
+            for v, n, p in zip(agg["value"], agg["n"], agg["population"])]
+    fig = go.Figure(go.Bar(x=agg["value"], y=agg["group"], orientation="h", text=text, textposition="auto",
+                           marker_color=FACET_COLOURS[0], hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_title=f"{title} ({unit})" if unit else title)
+    return fig
+
+
+def _group_col(df: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, lands: dict) -> pd.Series:
+    if not by:
+        return pd.Series(["Alle" if lang == "de" else "All"] * len(df), index=df.index)
+    parts = []
+    for f in by:
+        col = df["land_ags"] if f == "land" else df[f]
+        if f == "east_west":
+            col = east_west_rule(col, berlin_rule)
+        parts.append(col.map(lambda v, f=f: _facet_value_label(f, v, lang, lands)))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + " · " + p
+    return out
+
+
+def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
+               highlight: list[str], lands: dict) -> go.Figure:
+    """Box per group; chosen units drawn as labelled diamonds on top."""
+    df = values[values["value"].notna()].copy()
+    fig = go.Figure()
+    if df.empty:
+        return fig
+    df["group"] = _group_col(df, by, berlin_rule, lang, lands)
+    for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0])):
+        fig.add_trace(go.Box(x=sub["value"], name=g, orientation="h", boxpoints="outliers",
+                             marker_color=FACET_COLOURS[i % len(FACET_COLOURS)], showlegend=False,
+                             customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
+    hi = df[df["ags"].isin(highlight)]
+    if len(hi):
+        fig.add_trace(go.Scatter(x=hi["value"], y=hi["group"], mode="markers+text", text=hi["name"],
+                                 textposition="top center", marker=dict(symbol="diamond", size=12, color="#D55E00",
+                                                                         line=dict(width=1, color="#000")),
+                                 name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
+    fig.update_layout(**LAYOUT, xaxis_title=unit)
+    return fig
+
+
+def scatter_figure(dx: pd.DataFrame, dy: pd.DataFrame, colour: str, berlin_rule: str, lang: str,
+                   xlabel: str, ylabel: str, highlight: list[str], lands: dict) -> go.Figure:
+    """Scatter of two indicators at the same level, coloured by a facet, chosen units labelled."""
+    df = dx[["ags", "name", "value", "land_ags", "kommunaltyp", "size_class", "size_class_fine", "east_west",
+             "bbsr_kreistyp"]].merge(dy[["ags", "value"]], on="ags", suffixes=("_x", "_y"))
+    df = df[df["value_x"].notna() & df["value_y"].notna()]
+    fig = go.Figure()
+    if df.empty:
+        return fig
+    df["group"] = _group_col(df, [colour], berlin_rule, lang, lands)
+    for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0])):
+        fig.add_trace(go.Scattergl(x=sub["value_x"], y=sub["value_y"], mode="markers", name=g,
+                                   marker=dict(size=5, opacity=0.6, color=FACET_COLOURS[i % len(FACET_COLOURS)]),
+                                   customdata=sub["name"], hovertemplate="%{customdata}<br>%{x} / %{y}<extra></extra>"))
+    hi = df[df["ags"].isin(highlight)]
+    if len(hi):
+        fig.add_trace(go.Scatter(x=hi["value_x"], y=hi["value_y"], mode="markers+text", text=hi["name"],
+                                 textposition="top center", name=t("highlight", lang),
+                                 marker=dict(symbol="diamond", size=11, color="#D55E00", line=dict(width=1, color="#000"))))
+    fig.update_layout(**LAYOUT, xaxis_title=xlabel, yaxis_title=ylabel, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def timeseries_figure(ts: pd.DataFrame, lang: str, ylabel: str, empty_text: str) -> go.Figure:
+    fig = go.Figure()
+    if ts.empty or ts.groupby("ags")["year"].nunique().max() < 2:
+        fig.add_annotation(text=empty_text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_visible=False, yaxis_visible=False)
+        return fig
+    for i, (ags, sub) in enumerate(ts.groupby("ags")):
+        fig.add_trace(go.Scatter(x=sub["year"], y=sub["value"], mode="lines+markers", name=str(sub["name"].iloc[0]),
+                                 line=dict(color=FACET_COLOURS[i % len(FACET_COLOURS)])))
+    fig.update_layout(**LAYOUT, yaxis_title=ylabel, xaxis=dict(dtick=1 if ts["year"].nunique() < 12 else None),
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def selection_rows(units: list[tuple[str, str, pd.DataFrame]], catalogue: pd.DataFrame, lang: str):
+    """Rows = indicators, columns = chosen units (latest year with a value each). units: (ags, name, observations)."""
+    cat = catalogue.set_index("indicator_id")
+    ids_ = sorted({i for _, _, obs in units for i in obs["indicator_id"].unique() if i in cat.index},
+                  key=lambda i: indicator_label(cat.loc[i], lang))
+    rows = []
+    for ind in ids_:
+        row = {"indicator": indicator_label(cat.loc[ind], lang) + f" ({indicator_unit(cat.loc[ind], lang)})"}
+        for ags, _name, obs in units:
+            o = obs[(obs["indicator_id"] == ind) & obs["value"].notna()].sort_values("year")
+            row[ags] = (f"{fmt_number(o['value'].iloc[-1], lang)} ({fmt_date(o['reference_date'].iloc[-1], lang)})"
+                        if len(o) else "–")
+        rows.append(row)
+    cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "pinned": "left", "width": 260}]
+    cols += [{"field": ags, "headerName": name, "width": 170} for ags, name, _ in units]
+    return rows, cols

@@ -1,0 +1,248 @@
+"""The app's only access to the warehouse: thin, memoised wrappers around warehouse.queries.
+
+Everything here goes through warehouse.queries (read-only connection, named parameterised queries,
+row cap, time limit, results memoised per warehouse build). Derived structures (search index,
+availability catalogue, indicator matrices) are memoised on the warehouse file's identity, so a
+rebuilt warehouse is picked up without restarting the server.
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from warehouse import queries as q
+
+from .components import search as search_mod
+from .state import Catalogue
+
+log = logging.getLogger(__name__)
+LEVELS = ("gemeinde", "kreis", "land")
+
+
+def warehouse_ready() -> bool:
+    try:
+        return q.get_warehouse().path.exists()
+    except Exception:  # noqa: BLE001 - any settings problem means "not ready"
+        return False
+
+
+def _ident() -> tuple:
+    return q.get_warehouse().identity()
+
+
+# -- catalogue ------------------------------------------------------------------------------------
+
+def indicators() -> pd.DataFrame:
+    return q.indicators()
+
+
+def indicator(ind: str) -> dict:
+    df = indicators()
+    hit = df[df["indicator_id"] == ind]
+    return hit.iloc[0].to_dict() if len(hit) else {}
+
+
+def availability() -> pd.DataFrame:
+    """indicator_id, level, year, reference_date, n_values."""
+    return q.named("availability")
+
+
+@lru_cache(maxsize=4)
+def _catalogue(ident: tuple) -> Catalogue:
+    av = availability()
+    avail: dict[str, dict[str, list[int]]] = {i: {} for i in indicators()["indicator_id"]}
+    for (ind, lvl), g in av.groupby(["indicator_id", "level"]):
+        if lvl in LEVELS:
+            avail.setdefault(ind, {})[lvl] = sorted(int(y) for y in g["year"])
+    lands = tuple(regions("land")["ags"].astype(str))
+    return Catalogue(available=avail, lands=lands)
+
+
+def catalogue() -> Catalogue:
+    """What URL validation needs; an empty catalogue when no warehouse exists (app still renders)."""
+    if not warehouse_ready():
+        return Catalogue()
+    return _catalogue(_ident())
+
+
+def reference_date(ind: str, level: str, year: int) -> str | None:
+    av = availability()
+    hit = av[(av["indicator_id"] == ind) & (av["level"] == level) & (av["year"] == int(year))]
+    return str(hit["reference_date"].iloc[0])[:10] if len(hit) else None
+
+
+def meta(ind: str, level: str | None = None, year: int | None = None) -> dict:
+    """Provenance for footers and downloads: source, table code, reference date, licence, attribution."""
+    row = indicator(ind)
+    txt = lambda v: v if isinstance(v, str) and v else None  # noqa: E731 (NaN/None → None)
+    out = {"indicator": ind, "source": txt(row.get("sources")), "table_code": txt(row.get("table_codes")),
+           "licence": txt(row.get("licence")) or "dl-de/by-2-0", "attribution": txt(row.get("attribution"))}
+    if row.get("kind") == "derived" and not out["table_code"]:
+        # a derived rate names the sources of its numerator and denominator
+        parts = [meta(row[k]) for k in ("numerator", "denominator") if txt(row.get(k)) and row[k] != ind]
+        out["source"] = " + ".join(p["source"] for p in parts if p.get("source")) or out["source"]
+        out["table_code"] = " / ".join(p["table_code"] for p in parts if p.get("table_code")) or None
+        out["attribution"] = " | ".join(p["attribution"] for p in parts if p.get("attribution")) or None
+    if level and year:
+        out["reference_date"] = reference_date(ind, level, year)
+    return out
+
+
+# -- regions --------------------------------------------------------------------------------------
+
+def regions(level: str) -> pd.DataFrame:
+    return q.regions(level)
+
+
+def lands() -> list[tuple[str, str]]:
+    df = regions("land")
+    return list(zip(df["ags"].astype(str), df["name"].astype(str)))
+
+
+def region(ags: str) -> dict:
+    level = {2: "land", 5: "kreis", 8: "gemeinde"}.get(len(ags))
+    if not level:
+        return {}
+    df = regions(level)
+    hit = df[df["ags"] == ags]
+    return hit.iloc[0].to_dict() if len(hit) else {}
+
+
+@lru_cache(maxsize=2)
+def _search_index(ident: tuple) -> pd.DataFrame:
+    frames = [regions(lvl) for lvl in LEVELS]
+    return search_mod.build_index(pd.concat(frames, ignore_index=True))
+
+
+def search(text: str, limit: int = 20, levels: tuple[str, ...] = LEVELS) -> pd.DataFrame:
+    idx = _search_index(_ident())
+    idx = idx[idx["level"].isin(levels)]
+    return search_mod.search(idx, text, limit)
+
+
+def label_for(ags: str) -> str:
+    idx = _search_index(_ident())
+    hit = idx[idx["ags"] == ags]
+    return str(hit["label"].iloc[0]) if len(hit) else ags
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+def values(ind: str, level: str, year: int) -> pd.DataFrame:
+    """Units of the current Gebietsstand at `level` with value/flag/reference_date and all facets."""
+    v = q.values(ind, level, int(year))
+    v = v[v["on_current_territory"].fillna(False).astype(bool)]
+    r = regions(level)[["ags", "land_ags", "kreis_ags", "kreis_name", "bbsr_kreistyp", "east_west", "name"]]
+    v = v.drop(columns=["bbsr_kreistyp", "east_west", "name"], errors="ignore").merge(r, on="ags", how="left")
+    return v.reset_index(drop=True)
+
+
+def values_or_empty(ind: str, level: str, year: int | None) -> pd.DataFrame:
+    try:
+        if year is None:
+            raise q.UnknownSelection("no year")
+        return values(ind, level, year)
+    except q.UnknownSelection:
+        return pd.DataFrame(columns=["ags", "name", "value", "flag", "reference_date"])
+
+
+def group_aggregate(ind: str, level: str, year: int, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:
+    return q.group_aggregate(ind, level, int(year), by=by, filters=filters, berlin_rule=berlin_rule)
+
+
+def series(ind: str, level: str, ags: list[str]) -> pd.DataFrame:
+    if not ags:
+        return pd.DataFrame(columns=["ags", "name", "year", "reference_date", "value", "flag", "table_code"])
+    return q.named("unit_series", indicator=ind, level=level, ags=",".join(sorted(ags)))
+
+
+def unit_observations(ags: str, level: str) -> pd.DataFrame:
+    return q.named("unit_observations", ags=ags, level=level)
+
+
+def case_studies(ags: str) -> pd.DataFrame:
+    try:
+        return q.named("case_studies_for_unit", ags=ags)
+    except Exception as exc:  # noqa: BLE001 - the mart may be absent in a partial build
+        log.warning("case studies unavailable: %s", exc)
+        return pd.DataFrame(columns=["study_id", "study_title", "publisher", "year", "role_in_study"])
+
+
+def latest_year(ind: str, level: str) -> int | None:
+    return catalogue().latest_year(ind, level)
+
+
+def matrix(level: str, inds: list[str]) -> pd.DataFrame:
+    """ags × indicator matrix of each indicator's latest year at `level` (for similarity)."""
+    cols = {}
+    for ind in inds:
+        y = latest_year(ind, level)
+        if y is None:
+            continue
+        v = values(ind, level, y)
+        cols[ind] = v.set_index("ags")["value"].astype(float)
+    return pd.DataFrame(cols)
+
+
+# -- provenance -----------------------------------------------------------------------------------
+
+def etl_runs() -> pd.DataFrame:
+    try:
+        return q.named("etl_runs")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("etl runs unavailable: %s", exc)
+        return pd.DataFrame()
+
+
+def snapshots() -> pd.DataFrame:
+    try:
+        return q.named("snapshots")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("snapshots unavailable: %s", exc)
+        return pd.DataFrame()
+
+
+# -- geometry -------------------------------------------------------------------------------------
+
+_GEO: dict[str, object] = {"assets": None}
+
+
+def set_geo_provider(fn) -> None:
+    """app.py registers a callable returning {level: asset url} once the geodata blueprint is mounted."""
+    _GEO["assets"] = fn
+
+
+def geo_assets() -> dict[str, str]:
+    fn = _GEO.get("assets")
+    if fn is None:
+        return {}
+    try:
+        return dict(fn() or {})
+    except Exception as exc:  # noqa: BLE001 - missing assets must not break the page
+        log.warning("geometry assets unavailable: %s", exc)
+        return {}
+
+
+def boundary_status(level: str) -> pd.DataFrame:
+    """ags, boundary_status from core.geo_region (empty frame when the geodata tables are not built)."""
+    try:
+        return q.named("geo_status", level=level)
+    except Exception:  # noqa: BLE001
+        return pd.DataFrame(columns=["ags", "boundary_status"])
+
+
+def centroid(ags: str, level: str) -> dict | None:
+    df = boundary_status(level)
+    if df.empty or "lat" not in df.columns:
+        return None
+    hit = df[df["ags"] == ags]
+    if hit.empty or pd.isna(hit["lat"].iloc[0]):
+        return None
+    return {"lat": float(hit["lat"].iloc[0]), "lon": float(hit["lon"].iloc[0])}
+
+
+def finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x))

@@ -1,0 +1,153 @@
+"""Karte / Map: choropleth of one indicator, level and year with classification, legend and filters.
+
+Geometry is referenced by its content-hashed URL (downloaded once, cached immutable); each
+interaction sends only z / locations / customdata / opacity as a dash Patch.
+"""
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+
+from .. import data, ids
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..components import classify, controls, filters, legend, mapfig, palettes
+from ..components.footer import source_text
+from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
+from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState, from_controls
+
+dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas – Karte", layout=lambda **_: None)
+
+MAP_META = "map-meta"
+MAP_WRAP = "map-wrap"
+PAGE = "karte"
+MAP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
+                (ids.pid(PAGE, ids.YEAR), "value", "year"),
+                (ids.CLS, "value", "cls"), (ids.K, "value", "k"), (ids.PAL, "value", "pal"),
+                *filters.filter_controls(PAGE)]
+
+
+def map_controls(state: AppState, lang: str):
+    lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
+    return html.Div([
+        lbl("classification", ids.CLS),
+        dcc.Dropdown(id=ids.CLS, options=[{"label": t(f"cls_{c}", lang), "value": c} for c in CLASSIFICATIONS],
+                     value=state.cls, clearable=False, className="mb-2"),
+        lbl("classes", ids.K),
+        dcc.Slider(id=ids.K, min=K_MIN, max=K_MAX, step=1, value=state.k,
+                   marks={i: str(i) for i in range(K_MIN, K_MAX + 1)}, className="mb-2"),
+        lbl("palette", ids.PAL),
+        dcc.Dropdown(id=ids.PAL, options=[{"label": t(f"pal_{p}", lang), "value": p} for p in PALETTES],
+                     value=state.pal, clearable=False, className="mb-2"),
+    ])
+
+
+def build(state: AppState, **_):
+    lang = state.lang
+    cat = data.catalogue()
+    geo_url = data.geo_assets().get(state.level)
+    fig = mapfig.base_figure(geo_url or "", lang)
+    sidebar = [
+        html.Label(t("search", lang), htmlFor=ids.SEARCH, className="form-label small fw-semibold mb-0"),
+        controls.search_dropdown(ids.SEARCH, lang),
+        controls.indicator_block(state, data.indicators(), cat, lang, PAGE),
+        map_controls(state, lang),
+        filters.panel(state, data.lands(), lang, PAGE),
+    ]
+    main = [
+        html.H1(id="map-title", className="h5 mb-1"),
+        html.Div(id=ids.MAP_NOTICE, **{"aria-live": "polite"}),
+        html.Div([
+            dcc.Graph(id=ids.MAP, figure=fig, config={"displaylogo": False, "scrollZoom": True,
+                                                      "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                      style={"height": "545px"}, className="map-graph"),
+            html.Div(id=ids.LEGEND, className="legend-overlay"),
+        ], id=MAP_WRAP, className="position-relative", style={} if geo_url else {"display": "none"},
+            role="img", **{"aria-describedby": ids.MAP_ALT}),
+        html.P(id=ids.MAP_ALT, className="visually-hidden"),
+        html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
+        html.Details([
+            html.Summary(t("map_table_alt", lang)),
+            dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[], dashGridOptions={"animateRows": False},
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                       style={"height": "320px"}, className="ag-theme-alpine"),
+        ], open=not geo_url, className="mt-1"),
+        page_stores("karte"),
+        dcc.Store(id=MAP_META, data={"level": state.level, "url": geo_url, "lang": lang}),
+    ]
+    return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
+
+
+def filtered_values(st: AppState) -> tuple[pd.DataFrame, np.ndarray]:
+    """Values at the state's level/year for every unit and the filter mask."""
+    df = data.values_or_empty(st.ind, st.level, st.year)
+    if df.empty:
+        return df, np.zeros(0, dtype=bool)
+    return df, filters.mask(df, st)
+
+
+def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], list[dict]]:
+    cols = [{"field": "name", "headerName": t("col_name", lang), "flex": 2},
+            {"field": "ags", "headerName": t("col_ags", lang), "width": 110},
+            {"field": "value", "headerName": t("col_value", lang), "type": "numericColumn", "width": 120},
+            {"field": "flag", "headerName": t("col_flag", lang), "width": 110},
+            {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 130}]
+    sub = df[m] if len(m) else df
+    rows = [{"name": r.name, "ags": r.ags, "value": None if pd.isna(r.value) else round(float(r.value), 3),
+             "flag": r.flag if isinstance(r.flag, str) else "", "reference_date": fmt_date(r.reference_date, lang)
+             if pd.notna(r.reference_date) else ""} for r in sub.itertuples()]
+    return rows, cols
+
+
+@callback(Output(ids.MAP, "figure"), Output(MAP_META, "data"), Output(ids.LEGEND, "children"),
+          Output(ids.MAP_FOOTER, "children"), Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
+          Output(ids.MAP_NOTICE, "children"), Output(ids.MAP_ALT, "children"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
+          Output(MAP_WRAP, "style"), Output("map-title", "children"),
+          *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS], State(ids.URL, "search"), State(MAP_META, "data"))
+@guard(11, notice_at=6)
+def update_map(*args):
+    *vals, search, meta = args
+    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
+    lang = lang_of(search)
+    ind_row = data.indicator(st.ind)
+    unit = indicator_unit(ind_row, lang) if ind_row else ""
+    df, m = filtered_values(st)
+    title = f"{indicator_label(ind_row, lang)} · {t('level_' + st.level, lang)} · {st.year}" if ind_row else ""
+    notice = None
+    if df.empty:
+        notice = dbc.Alert(t("error_generic", lang), color="warning", className="py-1")
+    idx, cls = classify.classify(df["value"] if len(df) else pd.Series(dtype=float), st.cls, st.k)
+    colours = palettes.class_colours(st.pal, cls.k)
+    geo_url = data.geo_assets().get(st.level)
+    status = data.boundary_status(st.level)
+    if not status.empty and "boundary_status" in status.columns:
+        missing = set(status.loc[status["boundary_status"].astype(str) == "not_available", "ags"])
+        n_no_boundary = int(df["ags"].isin(missing).sum())
+    else:
+        n_no_boundary = 0
+    n_filtered = int((~m).sum()) if len(m) else 0
+    leg = legend.legend(cls, colours, lang, unit, n_no_data=int((idx < 0).sum()), n_no_boundary=n_no_boundary,
+                        n_filtered=n_filtered, title=unit or t("legend", lang))
+    meta_src = data.meta(st.ind, st.level, st.year) if ind_row else {}
+    rows, cols = table_rows(df, m, lang)
+    alt = t("map_alt", lang, indicator=indicator_label(ind_row, lang) if ind_row else "", level=t("level_" + st.level, lang),
+            year=st.year, n=int((idx >= 0).sum()))
+    fnote = t("filtered_note", lang, n=int(m.sum()), m=len(m)) if n_filtered else ""
+    if not geo_url:
+        notice = dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1")
+        return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang), rows,
+                cols, notice, alt, fnote, {"display": "none"}, title)
+    p = mapfig.payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit)
+    new_meta = {"level": st.level, "url": geo_url, "lang": lang}
+    if meta and meta.get("url") == geo_url and meta.get("lang") == lang:
+        fig = mapfig.apply_payload(Patch(), p)
+    else:
+        fig = mapfig.apply_payload(mapfig.base_figure(geo_url, lang).to_plotly_json(), p)
+    return (fig, new_meta, leg, source_text(meta_src, lang), rows, cols, notice, alt, fnote, {}, title)
+
+
+register_url_sync("karte", MAP_CONTROLS)
+_ = (facet_label, fmt_number)

@@ -1,0 +1,204 @@
+"""Profil: one URL per unit (/gemeinde/<ags>, /kreis/<ags>, /land/<ags>): every indicator with value,
+reference date, flag, rank in its peer group, comparison with Kreis, Land and Germany, mini map,
+case-study entries and 5 similar units over user-chosen indicators."""
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from .. import data, ids
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..components import analysis, controls, mapfig
+from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
+from ..state import AppState, profile_path, serialise
+
+dash.register_page(__name__, path_template="/gemeinde/<ags>", name="Profil", title="Integrationsatlas – Profil",
+                   layout=lambda **_: None)
+
+PRO_NOTICE = "pro-notice"
+
+
+def _latest(obs: pd.DataFrame, ind: str) -> pd.Series | None:
+    o = obs[(obs["indicator_id"] == ind)]
+    with_val = o[o["value"].notna()]
+    if len(with_val):
+        return with_val.sort_values("year").iloc[-1]
+    return o.sort_values("year").iloc[-1] if len(o) else None
+
+
+def _value_at(ags: str | None, level: str, ind: str, year: int) -> float | None:
+    if not ags:
+        return None
+    obs = data.unit_observations(ags, level)
+    hit = obs[(obs["indicator_id"] == ind) & (obs["year"] == year)]
+    return float(hit["value"].iloc[0]) if len(hit) and pd.notna(hit["value"].iloc[0]) else None
+
+
+def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
+    """One row per indicator that has an observation for this unit (latest year with a value)."""
+    lang = st.lang
+    obs = data.unit_observations(region["ags"], level)
+    cat = data.indicators().set_index("indicator_id")
+    rows = []
+    for ind in sorted(obs["indicator_id"].unique(), key=lambda i: indicator_label(cat.loc[i], lang) if i in cat.index else i):
+        if ind not in cat.index:
+            continue
+        r = _latest(obs, ind)
+        if r is None:
+            continue
+        spec = cat.loc[ind]
+        year = int(r["year"])
+        rank = None
+        if level in ("gemeinde", "kreis") and pd.notna(r["value"]):
+            try:
+                rank = analysis.peer_rank(data.values(ind, level, year), region["ags"], st.br)
+            except Exception:  # noqa: BLE001 - a missing year at this level just means no rank
+                rank = None
+        unit = indicator_unit(spec, lang)
+        kreis = _value_at(region.get("kreis_ags"), "kreis", ind, year) if level == "gemeinde" else None
+        land = _value_at(region.get("land_ags"), "land", ind, year) if level in ("gemeinde", "kreis") else None
+        de = _value_at("DG", "bund", ind, year)
+        rows.append({
+            "indicator": indicator_label(spec, lang), "indicator_id": ind,
+            "value": fmt_number(r["value"], lang) + (f" {unit}" if pd.notna(r["value"]) and unit else ""),
+            "reference_date": fmt_date(r["reference_date"], lang), "flag": r["flag"] if isinstance(r["flag"], str) else "",
+            "rank": t("profile_rank_fmt", lang, n=rank[0], m=rank[1]) if rank else "–",
+            "kreis": fmt_number(kreis, lang) if kreis is not None else "–",
+            "land": fmt_number(land, lang) if land is not None else "–",
+            "de": fmt_number(de, lang) if de is not None else "–",
+            "table_code": r["table_code"] or "",
+        })
+    return rows
+
+
+def minimap(region: dict, level: str, lang: str):
+    """Small locator map: the unit highlighted among the units of its Land."""
+    url = data.geo_assets().get(level)
+    if not url:
+        return html.P(t("map_no_geometry", lang), className="small text-muted")
+    reg = data.regions(level)
+    same_land = reg[reg["land_ags"] == region.get("land_ags")] if level != "land" else reg
+    fig = mapfig.base_figure(url, lang, interactive=False, zoom=6 if level != "land" else 4.2,
+                             center=data.centroid(region["ags"], level))
+    locs = same_land["ags"].astype(str).tolist()
+    z = [1 if a == region["ags"] else 0 for a in locs]
+    fig.data[0].update(locations=locs, z=z, colorscale=[[0, "#e5e5e5"], [1, "#CC79A7"]], zmin=0, zmax=1)
+    fig.update_layout(height=240)
+    return html.Div(dcc.Graph(id=ids.PRO_MINIMAP, figure=fig, config={"staticPlot": True}, style={"height": "240px"}),
+                    role="img", **{"aria-label": f"{t('profile_minimap', lang)}: {region['name']}"})
+
+
+def build(state: AppState, level: str | None = None, ags: str | None = None, **_):
+    lang = state.lang
+    search = html.Div([html.Label(t("search", lang), htmlFor=ids.PRO_SEARCH, className="form-label small fw-semibold"),
+                       controls.search_dropdown(ids.PRO_SEARCH, lang)], style={"maxWidth": "520px"})
+    if not ags:
+        return html.Div([html.H1(t("profile_title", lang), className="h4"), html.P(t("profile_choose", lang)), search,
+                         page_stores("profil")])
+    region = data.region(ags)
+    expected = {2: "land", 5: "kreis", 8: "gemeinde"}.get(len(ags))
+    if not region or expected != level:
+        return html.Div([html.H1(t("profile_title", lang), className="h4"),
+                         dbc.Alert(t("profile_unknown", lang, ags=ags), color="warning"), search,
+                         page_stores("profil")])
+    rows = indicator_rows(region, level, state)
+    cs = data.case_studies(ags)
+    size = region.get("size_class") if isinstance(region.get("size_class"), str) else region.get("size_class_fine")
+    facts = [
+        (t("hover_kommunaltyp", lang), facet_label("kommunaltyp", region.get("kommunaltyp"), lang)),
+        (t("hover_size", lang), facet_label("size_class" if isinstance(region.get("size_class"), str) else "size_class_fine",
+                                            size, lang)),
+        (t("f_east_west", lang), facet_label("east_west", region.get("east_west"), lang)),
+        (t("profile_land", lang), region.get("land_name") or "–"),
+        (t("profile_kreis", lang), region.get("kreis_name") if level == "gemeinde" else "–"),
+        (t("f_kreistyp", lang), facet_label("bbsr_kreistyp", region.get("bbsr_kreistyp"), lang)
+         if pd.notna(region.get("bbsr_kreistyp")) else "–"),
+        (t("profile_population", lang), fmt_number(region.get("population"), lang)),
+        (t("profile_area", lang), fmt_number(region.get("area_km2"), lang, 1) + " km²"),
+        ("AGS", ags),
+    ]
+    peer = t("profile_peer", lang, size=facet_label("size_class" if isinstance(region.get("size_class"), str)
+                                                    else "size_class_fine", size, lang),
+             ew=facet_label("east_west", region.get("east_west") if region.get("east_west") != "berlin" or state.br == "own"
+                            else state.br, lang))
+    cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "width": 280, "wrapText": True, "autoHeight": True},
+            {"field": "value", "headerName": t("col_value", lang), "width": 150},
+            {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 120},
+            {"field": "flag", "headerName": t("col_flag", lang), "width": 100},
+            {"field": "rank", "headerName": t("profile_rank", lang), "width": 160},
+            {"field": "kreis", "headerName": t("profile_kreis", lang), "width": 110, "hide": level != "gemeinde"},
+            {"field": "land", "headerName": t("profile_land", lang), "width": 110, "hide": level == "land"},
+            {"field": "de", "headerName": t("profile_de", lang), "width": 120},
+            {"field": "table_code", "headerName": t("col_table_code", lang), "width": 150}]
+    sim_opts = [{"label": r["indicator"], "value": r["indicator_id"]} for r in rows]
+    sim_default = list(state.sim) or [r["indicator_id"] for r in rows
+                                      if r["indicator_id"] not in ("population_census2022",)][:6]
+    cs_block = (dag.AgGrid(id="pro-case-studies", rowData=cs[["study_title", "year", "role_in_study", "publisher"]]
+                           .to_dict("records"),
+                           columnDefs=[{"field": "study_title", "headerName": t("profile_study", lang), "flex": 3,
+                                        "wrapText": True, "autoHeight": True},
+                                       {"field": "year", "headerName": t("profile_study_year", lang), "width": 80},
+                                       {"field": "role_in_study", "headerName": t("profile_role", lang), "flex": 1},
+                                       {"field": "publisher", "headerName": "", "flex": 2, "wrapText": True,
+                                        "autoHeight": True}],
+                           className="ag-theme-alpine", style={"height": "200px"}, dashGridOptions={"domLayout": "autoHeight"})
+                if len(cs) else html.P(t("profile_no_case_studies", lang), className="small text-muted"))
+    compare_href = "/vergleich" + serialise(state.with_(sel=tuple([ags] + [a for a in state.sel if a != ags])[:8]),
+                                            data.catalogue())
+    return html.Div([
+        html.Div([html.H1(region["name"], className="h4 mb-0", id="profile-name"),
+                  dcc.Link(t("profile_open_compare", lang), href=compare_href, className="small ms-3")],
+                 className="d-flex align-items-baseline"),
+        html.P(peer, className="small text-muted mb-2", id="profile-peer"),
+        dbc.Row([
+            dbc.Col([html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="profile-facts small"),
+                     minimap(region, level, lang)], lg=3, md=4),
+            dbc.Col([
+                html.H2(t("profile_indicators", lang), className="h6"),
+                dag.AgGrid(id=ids.PRO_TABLE, rowData=rows, columnDefs=cols, className="ag-theme-alpine",
+                           defaultColDef={"sortable": True, "resizable": True},
+                           style={"height": "330px"}),
+                html.P(t("profile_sources_note", lang), className="source-footer small text-muted"),
+                dbc.Row([
+                    dbc.Col([html.H2(t("profile_case_studies", lang), className="h6"), cs_block], md=6),
+                    dbc.Col([html.H2(t("profile_similar", lang), className="h6"),
+                             html.Label(t("profile_similar_over", lang), htmlFor=ids.PRO_SIM, className="small"),
+                             dcc.Dropdown(id=ids.PRO_SIM, options=sim_opts, value=sim_default, multi=True),
+                             html.Div(id=ids.PRO_SIMILAR, className="mt-2")], md=6),
+                ]),
+                html.Div(id=PRO_NOTICE),
+                html.Div(search, className="mt-2"),
+            ], lg=9, md=8),
+        ]),
+        page_stores("profil"),
+        dcc.Store(id="pro-unit", data={"ags": ags, "level": level}),
+    ])
+
+
+@callback(Output(ids.PRO_SIMILAR, "children"), Output(PRO_NOTICE, "children"),
+          Input(ids.PRO_SIM, "value"), State("pro-unit", "data"), State(ids.URL, "search"))
+@guard(2, notice_at=1)
+def similar_units(inds, unit, search):
+    lang = lang_of(search)
+    st = state_of(search)
+    inds = list(inds or [])
+    m = data.matrix(unit["level"], inds)
+    res = analysis.similar(m, unit["ags"], n=5)
+    if res.empty:
+        return html.P(t("profile_similar_none", lang), className="small text-muted"), None
+    reg = data.regions(unit["level"]).set_index("ags")
+    items = []
+    for a, d in zip(res["ags"], res["distance"]):
+        name = reg.loc[a, "name"] if a in reg.index else a
+        items.append(html.Li([dcc.Link(name, href=profile_path(unit["level"], a) + serialise(st, data.catalogue())),
+                              html.Span(f" ({t('profile_distance', lang)} {fmt_number(d, lang, 2)})",
+                                        className="text-muted")]))
+    return html.Ol(items, className="small mb-0", id="similar-list"), None
+
+
+register_url_sync("profil", [(ids.PRO_SIM, "value", "sim")])
+_ = np

@@ -1,0 +1,168 @@
+"""Vergleich / Compare: group figures (ratio of sums with n and population), distributions with a
+highlighted unit, scatter of two indicators, time series and up to 8 units side by side."""
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from .. import data, ids
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..components import controls, filters
+from ..components.charts import (box_figure, group_bar_figure, group_labels, scatter_figure, selection_rows,
+                                 timeseries_figure)
+from ..components.footer import source_text
+from ..i18n import indicator_label, indicator_unit, t
+from ..state import FACETS, MAX_SELECTION, AppState, from_controls
+
+dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integrationsatlas – Vergleich",
+                   layout=lambda **_: None)
+
+CMP_NOTICE = "cmp-notice"
+PAGE = "vergleich"
+CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
+                (ids.pid(PAGE, ids.YEAR), "value", "year"),
+                (ids.CMP_BY, "value", "by"), (ids.CMP_SEL, "value", "sel"), (ids.CMP_X, "value", "x"),
+                (ids.CMP_Y, "value", "y"), (ids.CMP_COL, "value", "col"),
+                *filters.filter_controls(PAGE)]
+
+
+def _figure(graph_id: str, caption_id: str, height: int = 300):
+    return html.Figure([dcc.Graph(id=graph_id, config={"displaylogo": False}, style={"height": f"{height}px"}),
+                        html.Figcaption(id=caption_id, className="source-footer small text-muted")],
+                       className="mb-2", role="group")
+
+
+def build(state: AppState, **_):
+    lang = state.lang
+    cat = data.catalogue()
+    ind_df = data.indicators()
+    ind_opts = [o for o in controls.indicator_options(ind_df, cat, lang) if not o["disabled"]]
+    facet_opts = [{"label": t(f"facet_{f}", lang), "value": f} for f in FACETS]
+    sel_opts = [{"label": data.label_for(a), "value": a} for a in state.sel]
+    lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
+    sidebar = [
+        controls.indicator_block(state, ind_df, cat, lang, PAGE),
+        lbl("compare_by", ids.CMP_BY),
+        dcc.Dropdown(id=ids.CMP_BY, options=facet_opts, value=list(state.by), multi=True, className="mb-2"),
+        lbl("selection", ids.CMP_SEL),
+        controls.search_dropdown(ids.CMP_SEL, lang, multi=True, value=list(state.sel), options=sel_opts),
+        lbl("scatter_x", ids.CMP_X),
+        dcc.Dropdown(id=ids.CMP_X, options=ind_opts, value=state.x or state.ind, clearable=False, className="mb-1"),
+        lbl("scatter_y", ids.CMP_Y),
+        dcc.Dropdown(id=ids.CMP_Y, options=ind_opts, value=state.y or _default_y(state, cat), clearable=False,
+                     className="mb-1"),
+        lbl("scatter_colour", ids.CMP_COL),
+        dcc.Dropdown(id=ids.CMP_COL, options=facet_opts, value=state.col, clearable=False, className="mb-2"),
+        filters.panel(state, data.lands(), lang, PAGE),
+    ]
+    main = [
+        html.Div(id=CMP_NOTICE, **{"aria-live": "polite"}),
+        dbc.Row([
+            dbc.Col([html.H2(t("compare_groups", lang), className="h6 mb-0"), _figure(ids.CMP_BARS, "cmp-bars-cap"),
+                     dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                                style={"height": "180px"}, defaultColDef={"sortable": True, "resizable": True})], lg=6),
+            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"), _figure(ids.CMP_DIST, "cmp-dist-cap", 480)],
+                    lg=6),
+        ]),
+        dbc.Row([
+            dbc.Col([html.H2(t("scatter", lang), className="h6 mb-0"), html.Div(id=ids.CMP_SCATTER_NOTE),
+                     _figure(ids.CMP_SCATTER, "cmp-scatter-cap", 360)], lg=6),
+            dbc.Col([html.H2(t("timeseries", lang), className="h6 mb-0"), _figure(ids.CMP_TS, "cmp-ts-cap", 360)], lg=6),
+        ]),
+        page_stores("vergleich"),
+        html.H2(t("selection_table", lang), className="h6"),
+        dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                   style={"height": "300px"}, defaultColDef={"resizable": True, "wrapText": True, "autoHeight": True}),
+    ]
+    return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
+
+
+def _default_y(state: AppState, cat) -> str:
+    for ind, have in cat.available.items():
+        if ind != state.ind and have.get(state.level):
+            return ind
+    return state.ind
+
+
+def _state(vals, search) -> AppState:
+    return from_controls(state_of(search), **{f: v for (_, _, f), v in zip(CMP_CONTROLS, vals)})
+
+
+@callback(Output(ids.CMP_BARS, "figure"), Output("cmp-bars-cap", "children"), Output(ids.CMP_GROUP_TABLE, "rowData"),
+          Output(ids.CMP_GROUP_TABLE, "columnDefs"), Output(ids.CMP_DIST, "figure"), Output("cmp-dist-cap", "children"),
+          Output(CMP_NOTICE, "children"),
+          *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
+@guard(7, notice_at=6)
+def update_groups(*args):
+    *vals, search = args
+    st, lang = _state(vals, search), lang_of(search)
+    notice = t("selection_capped", lang) if vals[4] and len(vals[4]) > MAX_SELECTION else None
+    if st.year is None:
+        return go.Figure(), "", [], [], go.Figure(), "", t("error_generic", lang)
+    spec = data.indicator(st.ind)
+    unit = indicator_unit(spec, lang)
+    by = list(st.by)[:2]
+    agg = data.group_aggregate(st.ind, st.level, st.year, by, st.filters(), st.br)
+    agg["group"] = group_labels(agg, by, lang, dict(data.lands()))
+    meta = data.meta(st.ind, st.level, st.year)
+    caption = source_text(meta, lang)
+    bars = group_bar_figure(agg, lang, unit, indicator_label(spec, lang))
+    cols = [{"field": "group", "headerName": t("compare_groups", lang), "width": 230, "pinned": "left"},
+            {"field": "value", "headerName": t("group_value", lang), "type": "numericColumn"},
+            {"field": "n", "headerName": t("group_n", lang), "type": "numericColumn", "width": 80},
+            {"field": "n_with_value", "headerName": "n (Wert)" if lang == "de" else "n (value)", "width": 100},
+            {"field": "population", "headerName": t("group_population", lang), "type": "numericColumn"},
+            {"field": "method", "headerName": t("group_method", lang), "width": 420}]
+    rows = agg.assign(value=agg["value"].astype(float).round(3))[["group", "value", "n", "n_with_value", "population",
+                                                                  "method"]].to_dict("records")
+    vals_df = data.values(st.ind, st.level, st.year)
+    vals_df = vals_df[filters.mask(vals_df, st)]
+    dist = box_figure(vals_df, by, st.br, lang, unit, highlight=[a for a in st.sel], lands=dict(data.lands()))
+    return bars, caption, rows, cols, dist, caption, notice
+
+
+@callback(Output(ids.CMP_SCATTER, "figure"), Output("cmp-scatter-cap", "children"), Output(ids.CMP_SCATTER_NOTE, "children"),
+          Output(ids.CMP_TS, "figure"), Output("cmp-ts-cap", "children"), Output(ids.CMP_SEL_TABLE, "rowData"),
+          Output(ids.CMP_SEL_TABLE, "columnDefs"),
+          *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
+@guard(7, notice_at=2)
+def update_scatter_series(*args):
+    *vals, search = args
+    st, lang = _state(vals, search), lang_of(search)
+    cat = data.catalogue()
+    x, y = st.x or st.ind, st.y or _default_y(st, cat)
+    note = None
+    yx, yy = cat.latest_year(x, st.level), cat.latest_year(y, st.level)
+    if yx is None or yy is None:
+        scatter, cap = go.Figure(), ""
+        note = dbc.Alert(t("level_unavailable", lang), color="warning", className="py-1")
+    else:
+        dx, dy = data.values(x, st.level, yx), data.values(y, st.level, yy)
+        mx, my = data.meta(x, st.level, yx), data.meta(y, st.level, yy)
+        if mx.get("reference_date") != my.get("reference_date"):
+            note = dbc.Alert(t("scatter_years_differ", lang, x=mx.get("reference_date"), y=my.get("reference_date")),
+                             color="warning", className="py-1", id="scatter-warning")
+        dx = dx[filters.mask(dx, st)]
+        scatter = scatter_figure(dx, dy, st.col, st.br, lang, indicator_label(data.indicator(x), lang),
+                                 indicator_label(data.indicator(y), lang), highlight=list(st.sel),
+                                 lands=dict(data.lands()))
+        cap = source_text(mx, lang) + " | " + source_text(my, lang)
+    sel_level = [a for a in st.sel if len(a) == {"gemeinde": 8, "kreis": 5, "land": 2}[st.level]]
+    ts = data.series(st.ind, st.level, sel_level)
+    ts_fig = timeseries_figure(ts, lang, indicator_label(data.indicator(st.ind), lang), t("timeseries_none", lang))
+    ts_cap = source_text(data.meta(st.ind), lang)
+    units = []
+    for a in st.sel:
+        lvl = {8: "gemeinde", 5: "kreis", 2: "land"}[len(a)]
+        reg = data.region(a)
+        units.append((a, reg.get("name", a), data.unit_observations(a, lvl)))
+    rows, cols = selection_rows(units, data.indicators(), lang)
+    return scatter, cap, note, ts_fig, ts_cap, rows, cols
+
+
+register_url_sync("vergleich", CMP_CONTROLS)
+_ = pd

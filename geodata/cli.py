@@ -1,0 +1,109 @@
+"""`integrationsatlas geodata check|build`: which units of the current Gebietsstand have a boundary, and why not.
+
+Plain functions returning text, so the lead's typer CLI only prints them and sets the exit code.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from warehouse.connection import connect_reader, connect_writer
+
+from .assets import LEVELS
+
+EXPECTED = {"land": 16, "kreis": 400}  # Gebietsstand 30.11.2025 (GV100AD); Gemeinden: whatever dim_region has
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {f"{s}.{t}" for s, t in con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
+
+
+def check(settings) -> tuple[str, bool]:
+    """Counts per level, each unit without polygon and its reason, unused old polygons, notes, assets."""
+    try:
+        con = connect_reader(settings.warehouse)
+    except FileNotFoundError as exc:
+        return str(exc), False
+    try:
+        have = _tables(con)
+        need = {"core.geo_region", "core.geo_crosswalk", "core.geo_unmatched", "core.geo_notes", "marts.geo_assets"}
+        if not need <= have:
+            return (f"geometry tables missing: {', '.join(sorted(need - have))}; run `integrationsatlas etl run` "
+                    f"(the build calls geodata.build.post_build)"), False
+        ok = True
+        lines = ["Boundaries (BKG VG5000 01.01.2021) on the Gebietsstand of core.dim_region",
+                 f"{'level':<9}{'units':>7}{'polygon':>9}{'ok':>7}{'dissolved':>11}{'not avail.':>12}"]
+        counts = {lvl: (n, p, o, d, na) for lvl, n, p, o, d, na in con.execute("""
+            SELECT level, count(*), count(wkb), count(*) FILTER (boundary_status = 'ok'),
+                   count(*) FILTER (boundary_status = 'dissolved'), count(*) FILTER (boundary_status = 'not_available')
+            FROM core.geo_region GROUP BY level""").fetchall()}
+        regions = dict(con.execute("SELECT level, count(*) FROM core.dim_region GROUP BY level").fetchall())
+        for lvl in LEVELS:
+            n, p, o, d, na = counts.get(lvl, (0, 0, 0, 0, 0))
+            lines.append(f"{lvl:<9}{n:>7}{p:>9}{o:>7}{d:>11}{na:>12}")
+            if n != regions.get(lvl, 0):
+                ok = False
+                lines.append(f"  ! {lvl}: {n} geometry rows but {regions.get(lvl, 0)} units in core.dim_region")
+            if lvl in EXPECTED and (n != EXPECTED[lvl] or p != EXPECTED[lvl]):
+                ok = False
+                lines.append(f"  ! {lvl}: expected {EXPECTED[lvl]} units, all with a polygon")
+        notes = con.execute("SELECT DISTINCT note FROM core.geo_notes ORDER BY 1").fetchall()
+        if notes:
+            lines.append("Notes:")
+            lines += [f"  - {n}" for (n,) in notes]
+            if any("missing" in n or "no rows" in n for (n,) in notes):
+                ok = False
+        missing = con.execute("""
+            SELECT level, ags, name, note FROM core.geo_region WHERE boundary_status = 'not_available'
+            ORDER BY CASE level WHEN 'land' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END, ags""").fetchall()
+        lines.append(f"Boundary not available ({len(missing)}):")
+        for lvl, ags, name, note in missing:
+            if not note:
+                ok = False
+            lines.append(f"  {lvl:<9}{ags:<10}{name or '':<40} {note or 'NO REASON RECORDED'}")
+        dissolved = con.execute("""SELECT level, ags, name, note FROM core.geo_region
+            WHERE boundary_status = 'dissolved' ORDER BY level DESC, ags""").fetchall()
+        lines.append(f"Built by dissolving predecessors ({len(dissolved)}):")
+        lines += [f"  {lvl:<9}{ags:<10}{name or '':<40} {note}" for lvl, ags, name, note in dissolved]
+        unmatched = con.execute("SELECT level, old_ags, name, reason FROM core.geo_unmatched ORDER BY 1, 2").fetchall()
+        lines.append(f"Old polygons not used for any current unit ({len(unmatched)}):")
+        lines += [f"  {lvl:<9}{ags:<10}{name or '':<40} {reason}" for lvl, ags, name, reason in unmatched]
+        lines.append("Client assets:")
+        for lvl, fn, b, gz, feats in con.execute(
+                "SELECT level, filename, bytes, gzip_bytes, features FROM marts.geo_assets ORDER BY 1").fetchall():
+            present = (Path(settings.assets) / fn).exists() and (Path(settings.assets) / (fn + ".gz")).exists()
+            ok &= present
+            lines.append(f"  {fn:<30}{feats:>7} features {b / 1e6:6.2f} MB, gzip {gz / 1e6:5.2f} MB"
+                         f"{'' if present else '  ! FILE MISSING in ' + str(settings.assets)}")
+        lines.append("OK" if ok else "NOT OK")
+        return "\n".join(lines), ok
+    finally:
+        con.close()
+
+
+def build(settings) -> str:
+    """Rebuild geometry tables and assets in a copy of the warehouse and swap it in (never write the live file)."""
+    from .build import post_build
+    target = Path(settings.warehouse)
+    if not target.exists():
+        raise FileNotFoundError(f"warehouse not found at {target}; run `integrationsatlas etl run` first")
+    tmp = target.with_name(f"{target.stem}.geodata-{os.getpid()}-{uuid.uuid4().hex[:6]}.duckdb")
+    shutil.copy2(target, tmp)
+    try:
+        con = connect_writer(tmp)
+        try:
+            post_build(con, settings)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            if p.exists():
+                p.unlink()
+    return check(settings)[0]

@@ -1,0 +1,143 @@
+"""End-to-end: the real app (subprocess) on the real warehouse, driven by headless Chromium."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+MAP_LOCATIONS = """() => { const g = document.querySelector('#map-graph .js-plotly-plot');
+  return g && g.data ? g.data[0].locations.length + g.data[1].locations.length : 0; }"""
+
+
+def choose(page, dropdown_id: str, typed: str, option_text: str | None = None) -> None:
+    """Pick an option in a Dash 4 dropdown by typing (keyboard path, as a user would)."""
+    page.click(f"#{dropdown_id}")
+    page.locator("input.dash-dropdown-search").first.fill(typed)   # typing char by char races the re-render
+    opt = page.locator("[role=option]", has_text=option_text or typed).first
+    opt.wait_for()
+    opt.click()
+    page.keyboard.press("Escape")
+
+
+def test_map_renders_with_legend_for_gemeinde_indicator(page, server_url):
+    page.goto(server_url + "/?ind=immigration_history_share&level=gemeinde")
+    legend = page.locator("#map-legend")
+    expect(legend).to_contain_text("keine Daten")
+    expect(legend.locator("li")).to_have_count(7, timeout=30000)  # 5 classes + no data + boundary n/a
+    expect(page.locator("#map-title")).to_contain_text("Gemeinden · 2022")
+    page.wait_for_function(f"({MAP_LOCATIONS})() > 10000")
+    expect(page.locator("#map-footer")).to_contain_text("dl-de/by-2-0")
+    expect(page.locator("#map-footer")).to_contain_text("15.05.2022")
+    assert not page.errors
+
+
+def test_changing_indicator_year_and_filters_updates_map(page, server_url):
+    page.goto(server_url + "/?ind=foreigners_share&level=kreis")
+    expect(page.locator("#map-title")).to_contain_text("Kreise · 2022")
+    choose(page, "karte-ctl-year", "2017")
+    expect(page.locator("#map-title")).to_contain_text("2017")
+    expect(page).to_have_url(re.compile(r"year=2017"))
+    choose(page, "karte-f-land", "Sachsen-Anh", "Sachsen-Anhalt")
+    expect(page).to_have_url(re.compile(r"land=15"))
+    expect(page.locator("#map-legend")).to_contain_text("herausgefiltert")
+    expect(page.locator("#karte-filter-note")).to_contain_text("von 400")
+    choose(page, "karte-ctl-indicator", "Bevölkerung", "Bevölkerung")
+    expect(page.locator("#map-title")).to_contain_text("Bevölkerung")
+    expect(page).to_have_url(re.compile(r"ind=population"))
+    assert not page.errors
+
+
+def test_search_finds_halle_and_opens_profile(page, server_url):
+    page.goto(server_url + "/")
+    expect(page.locator("#map-legend")).to_contain_text("keine Daten")   # page settled
+    page.click("#map-search")
+    page.locator("input.dash-dropdown-search").first.fill("Halle (Saale)")
+    opt = page.locator("[role=option]", has_text="Halle (Saale), Stadt (Gemeinde").first
+    try:
+        opt.wait_for()
+    except Exception:
+        print("options:", page.evaluate("Array.from(document.querySelectorAll('[role=option]')).map(e=>e.innerText)"),
+              "active:", page.evaluate("document.activeElement.outerHTML.slice(0,300)"))
+        raise
+    opt.click()
+    expect(page).to_have_url(re.compile(r"/gemeinde/15002000"))
+    expect(page.locator("#profile-name")).to_have_text("Halle (Saale), Stadt")
+
+
+def test_profile_shows_rank_n_of_m_and_case_studies(page, server_url):
+    page.goto(server_url + "/gemeinde/15002000")
+    expect(page.locator("#pro-table")).to_contain_text(re.compile(r"Rang \d+ von \d+"))
+    expect(page.locator("#pro-case-studies")).to_contain_text("Chancen statt")
+    expect(page.locator("#similar-list li")).to_have_count(5)
+
+
+def _group_rows(page) -> list[list[str]]:
+    """Rows of the group table once it has settled (same content twice, 1 s apart)."""
+    cells = "#cmp-group-table .ag-center-cols-container .ag-row"
+    page.wait_for_selector(cells)
+    prev = None
+    js = """rs => { const out = {}; rs.forEach(r => { const i = r.getAttribute('row-index');
+        out[i] = (out[i] || []).concat(Array.from(r.querySelectorAll('.ag-cell')).map(c => c.innerText)); });
+        return Object.values(out); }"""   # pinned (group label) and centre containers hold parts of one row
+    for _ in range(20):
+        now = sorted(page.eval_on_selector_all("#cmp-group-table .ag-row", js))
+        if now and now == prev:
+            return now
+        prev = now
+        page.wait_for_timeout(1000)
+    return prev
+
+
+def test_permalink_reproduces_filtered_comparison(page, browser, server_url):
+    page.goto(server_url + "/vergleich?ind=foreigners_share&level=kreis&by=size_class_fine,east_west")
+    choose(page, "vergleich-f-east-west", "Ost", "Ost")
+    expect(page).to_have_url(re.compile(r"ew=east"))
+    rows = _group_rows(page)
+    assert rows and all(any("Ost" in c for c in r) for r in rows)     # only East groups after the filter
+    url = page.url
+    other = browser.new_page(viewport={"width": 1366, "height": 768})
+    other.goto(url)
+    assert _group_rows(other) == rows
+    expect(other.locator("#vergleich-f-east-west")).to_contain_text("Ost")
+    other.close()
+
+
+def test_csv_download_contains_the_filtered_rows(page, server_url):
+    page.goto(server_url + "/tabelle?ind=population&level=gemeinde&land=15")
+    expect(page.locator("#table-count")).to_contain_text(re.compile(r"[1-9]\d* Zeilen"))
+    n = int(re.search(r"(\d+)", page.locator("#table-count").inner_text()).group(1))
+    assert n > 100
+    with page.expect_download() as dl:
+        page.click("#btn-csv")
+    text = open(dl.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == n
+    assert all(r["ags"].startswith("15") and len(r["ags"]) == 8 for r in rows)
+    assert {r["licence"] for r in rows} == {"dl-de/by-2-0"} and rows[0]["reference_date"] == "2024-12-31"
+    assert rows[0]["table_code"]
+
+
+def test_invalid_url_parameters_show_defaults(page, server_url):
+    page.goto(server_url + "/?ind=does_not_exist&year=abc&k=42&level=mars")
+    expect(page.locator("#notice")).to_contain_text("ind=does_not_exist")
+    expect(page.locator("#notice")).to_contain_text("k=42")
+    expect(page.locator("#map-title")).to_contain_text("Anteil mit Einwanderungsgeschichte")
+    page.goto(server_url + "/no/such/page")
+    expect(page.locator("#notice")).to_contain_text("Seite nicht gefunden")
+    expect(page.locator("#map-legend")).to_be_visible()
+
+
+def test_language_toggle_switches_labels(page, server_url):
+    page.goto(server_url + "/tabelle")
+    expect(page.locator("#nav-link-karte")).to_have_text("Karte")
+    page.click("#lang-toggle")
+    expect(page).to_have_url(re.compile(r"lang=en"))
+    expect(page.locator("#nav-link-karte")).to_have_text("Map")
+    expect(page.locator("#btn-csv")).to_have_text("Download CSV")
+    page.click("#lang-toggle")
+    expect(page.locator("#nav-link-vergleich")).to_have_text("Vergleich")
