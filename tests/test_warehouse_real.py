@@ -1,15 +1,15 @@
 """The real warehouse built from ../shared/opendata: counts, totals and consistency against the sources."""
-import duckdb
 import pytest
 
 from etl.errors import UnknownSelection
 from etl.settings import get_settings
 from warehouse import queries as q
+from warehouse.connection import connect_reader
 
 
 @pytest.fixture(scope="module")
 def con(real_warehouse):
-    c = duckdb.connect(str(real_warehouse), read_only=True)
+    c = connect_reader(real_warehouse)  # same configuration as the app's reader (DuckDB shares the instance)
     yield c
     c.close()
 
@@ -106,3 +106,52 @@ def test_run_is_recorded_with_sources(con):
     assert row[0] == "success"
     assert "GV100AD_30112025.txt" in row[1]
     assert one(con, "SELECT count(*) FROM meta.snapshot WHERE sha256 IS NULL OR length(sha256) <> 64") == 0
+
+
+def test_kreis_sums_equal_kreis_values_2021(con):
+    """GV-ISys Gemeinden 31.12.2021 summed per Kreis = Destatis Kreise 31.12.2021 (both Zensus-2011 basis)."""
+    n, bad = con.execute("""
+        WITH g AS (SELECT left(ags, 5) AS k, sum(value) AS s FROM staging."obs__destatis_gv_auszug_2021-2024"
+                   WHERE indicator_id='population' AND reference_date='2021-12-31' GROUP BY 1),
+             k AS (SELECT ags AS k, value FROM staging."obs__destatis_kreise_flaeche_bevoelkerung_2021")
+        SELECT count(*), count(*) FILTER (WHERE g.s <> k.value) FROM k JOIN g USING (k)""").fetchone()
+    assert (n, bad) == (400, 0)
+
+
+def test_protection_seekers_flags_and_derived_rate(con):
+    rows = dict(con.execute("SELECT ags, coalesce(flag, '') FROM core.fact_observation "
+                            "WHERE indicator_id='protection_seekers_per_1000' AND level='kreis'").fetchall())
+    assert rows["06633"] == "booked_elsewhere" and rows["10044"] == "includes_other_kreise"
+    leipzig = one(con, "SELECT value FROM core.fact_observation WHERE indicator_id='protection_seekers_per_1000' "
+                       "AND ags='14713' AND year=2024")
+    assert leipzig == pytest.approx(29055 / 611850 * 1000)
+    # Land totals keep the cases booked at a neighbour: Saarland = Saarlouis' 54,160
+    assert one(con, "SELECT value FROM core.fact_observation WHERE indicator_id='protection_seekers' AND ags='10'") == 54160
+    assert one(con, "SELECT value FROM core.fact_observation WHERE indicator_id='protection_seekers' AND ags='DG'") == 3_278_005
+
+
+def test_group_figure_for_derived_indicator_is_ratio_of_sums(wh, con):
+    df = q.group_aggregate("protection_seekers_per_1000", "kreis", 2024, ["east_west"], None, "west", wh)
+    east = df.set_index("east_west").loc["east"]
+    num, den = con.execute("""
+        SELECT sum(p.value), sum(b.value) FROM core.fact_observation p
+        JOIN core.fact_observation b ON b.ags = p.ags AND b.indicator_id = 'population' AND b.year = 2024 AND b.level='kreis'
+        JOIN core.dim_region r ON r.ags = p.ags
+        WHERE p.indicator_id = 'protection_seekers' AND p.level = 'kreis' AND p.year = 2024 AND r.east_west = 'east'
+          AND p.flag IS NULL""").fetchone()
+    assert east["value"] == pytest.approx(num / den * 1000)
+    assert east["n_excluded"] == 2  # Spree-Neiße (booked at Cottbus) and Cottbus itself
+    assert "ratio of sums" in east["method"]
+
+
+def test_eisenach_harmonised_into_wartburgkreis(con):
+    row = con.execute("SELECT value, harmonised, harmonisation_note FROM core.fact_observation "
+                      "WHERE indicator_id='population' AND ags='16063' AND year=2019").fetchone()
+    assert row[1] is True and "16056" in row[2]
+    assert row[0] > 160_000  # old Wartburgkreis ~ 123k + Eisenach ~ 42k
+
+
+def test_population_series_marks_census_breaks(con):
+    bases = dict(con.execute("SELECT year, census_basis FROM core.fact_observation WHERE indicator_id='population' "
+                             "AND ags='14713' AND year IN (2010, 2015, 2024)").fetchall())
+    assert bases == {2010: "vor Zensus 2011", 2015: "Zensus 2011", 2024: "Zensus 2022"}

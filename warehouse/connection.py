@@ -42,5 +42,8 @@ def connect_reader(path: Path | str, threads: int = 2) -> duckdb.DuckDBPyConnect
         "autoload_known_extensions": False,
         "threads": threads,
     })
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        pass  # a second connection to the same shared instance: already locked by the first
     return con
