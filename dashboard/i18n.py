@@ -143,6 +143,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rows_shown": ("{n} Zeilen", "{n} rows"),
     # compare
     "compare_groups": ("Gruppen", "Groups"),
+    "alt_bars": ("Balkendiagramm: Gruppenwerte als Quotient der Summen, je Balken mit Zahl der Kommunen (n) und "
+                 "Einwohnern; Quelle und Stichtag in der Bildunterschrift; Werte auch in der Tabelle darunter.",
+                 "Bar chart: group values as ratio of sums, each bar with number of units (n) and population; "
+                 "source and reference date in the caption; values also in the table below."),
+    "alt_dist": ("Boxplots: Verteilung der Werte je Gruppe, ausgewählte Kommunen als Rauten markiert.",
+                 "Box plots: distribution of values per group, selected places marked as diamonds."),
+    "alt_scatter": ("Streudiagramm zweier Indikatoren derselben Ebene, Punkte nach Gruppe gefärbt, ausgewählte Kommunen beschriftet.",
+                    "Scatter plot of two indicators at the same level, points coloured by group, selected places labelled."),
+    "alt_ts": ("Liniendiagramm: Zeitreihe der ausgewählten Kommunen für alle vorhandenen Jahre.",
+               "Line chart: time series of the selected places for every year available."),
     "compare_by": ("Gruppieren nach", "Group by"),
     "facet_size_class": ("Größenklasse (BBSR)", "Size class (BBSR)"),
     "facet_size_class_fine": ("Größenklasse (fein)", "Size class (fine)"),

@@ -30,8 +30,10 @@ CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, i
                 *filters.filter_controls(PAGE)]
 
 
-def _figure(graph_id: str, caption_id: str, height: int = 300):
-    return html.Figure([dcc.Graph(id=graph_id, config={"displaylogo": False}, style={"height": f"{height}px"}),
+def _figure(graph_id: str, caption_id: str, alt: str, height: int = 300):
+    """A chart with alt text (aria-label) and its source caption linked by aria-describedby."""
+    return html.Figure([html.Div(dcc.Graph(id=graph_id, config={"displaylogo": False}, style={"height": f"{height}px"}),
+                                 role="img", **{"aria-label": alt, "aria-describedby": caption_id}),
                         html.Figcaption(id=caption_id, className="source-footer small text-muted")],
                        className="mb-2", role="group")
 
@@ -62,16 +64,16 @@ def build(state: AppState, **_):
     main = [
         html.Div(id=CMP_NOTICE, **{"aria-live": "polite"}),
         dbc.Row([
-            dbc.Col([html.H2(t("compare_groups", lang), className="h6 mb-0"), _figure(ids.CMP_BARS, "cmp-bars-cap"),
+            dbc.Col([html.H2(t("compare_groups", lang), className="h6 mb-0"), _figure(ids.CMP_BARS, "cmp-bars-cap", t("alt_bars", lang)),
                      dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
                                 style={"height": "180px"}, defaultColDef={"sortable": True, "resizable": True})], lg=6),
-            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"), _figure(ids.CMP_DIST, "cmp-dist-cap", 480)],
+            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"), _figure(ids.CMP_DIST, "cmp-dist-cap", t("alt_dist", lang), 480)],
                     lg=6),
         ]),
         dbc.Row([
             dbc.Col([html.H2(t("scatter", lang), className="h6 mb-0"), html.Div(id=ids.CMP_SCATTER_NOTE),
-                     _figure(ids.CMP_SCATTER, "cmp-scatter-cap", 360)], lg=6),
-            dbc.Col([html.H2(t("timeseries", lang), className="h6 mb-0"), _figure(ids.CMP_TS, "cmp-ts-cap", 360)], lg=6),
+                     _figure(ids.CMP_SCATTER, "cmp-scatter-cap", t("alt_scatter", lang), 360)], lg=6),
+            dbc.Col([html.H2(t("timeseries", lang), className="h6 mb-0"), _figure(ids.CMP_TS, "cmp-ts-cap", t("alt_ts", lang), 360)], lg=6),
         ]),
         page_stores("vergleich"),
         html.H2(t("selection_table", lang), className="h6"),
