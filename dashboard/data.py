@@ -189,20 +189,21 @@ def matrix(level: str, inds: list[str]) -> pd.DataFrame:
 
 # -- provenance -----------------------------------------------------------------------------------
 
-def etl_runs() -> pd.DataFrame:
+def _named_or_empty(name: str) -> pd.DataFrame:
+    """Provenance tables are optional on the Sources page: an old warehouse without them shows a blank, not an error."""
     try:
-        return q.named("etl_runs")
+        return q.named(name)
     except Exception as exc:  # noqa: BLE001
-        log.warning("etl runs unavailable: %s", exc)
+        log.warning("%s unavailable: %s", name, exc)
         return pd.DataFrame()
+
+
+def etl_runs() -> pd.DataFrame:
+    return _named_or_empty("etl_runs")
 
 
 def snapshots() -> pd.DataFrame:
-    try:
-        return q.named("snapshots")
-    except Exception as exc:  # noqa: BLE001
-        log.warning("snapshots unavailable: %s", exc)
-        return pd.DataFrame()
+    return _named_or_empty("snapshots")
 
 
 # -- geometry -------------------------------------------------------------------------------------
