@@ -158,6 +158,14 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
             year = None
     changes["year"] = year if year is not None else cat.latest_year(ind, level)
 
+    def choice(name: str, allowed) -> str:
+        """One value from `allowed`, else the default with a notice."""
+        v = get.get(name, getattr(DEFAULT, name))
+        if v not in allowed:
+            bad(name, v)
+            v = getattr(DEFAULT, name)
+        return v
+
     # list filters: keep valid members, report invalid ones
     def list_param(name: str, allowed, cap: int | None = None) -> tuple[str, ...]:
         vals = _split(get.get(name, ""))
@@ -176,25 +184,13 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
     lands = set(cat.lands) if cat.lands else None
     changes["land"] = list_param("land", (lambda v: v in lands) if lands else (lambda v: bool(_LAND.match(v))))
     changes["kt"] = list_param("kt", KOMMUNALTYPEN)
-    gk = get.get("gk", DEFAULT.gk)
-    if gk not in SIZE_SCHEMES:
-        bad("gk", gk)
-        gk = DEFAULT.gk
-    changes["gk"] = gk
+    changes["gk"] = gk = choice("gk", SIZE_SCHEMES)
     changes["gr"] = list_param("gr", SIZE_CLASSES if gk == "bbsr" else SIZE_CLASSES_FINE)
-    br = get.get("br", DEFAULT.br)
-    if br not in BERLIN_RULES:
-        bad("br", br)
-        br = DEFAULT.br
-    changes["br"] = br
+    changes["br"] = br = choice("br", BERLIN_RULES)
     changes["ew"] = list_param("ew", EAST_WEST if br == "own" else ("west", "east"))
     changes["kty"] = list_param("kty", KREISTYPEN)
 
-    cls = get.get("cls", DEFAULT.cls)
-    if cls not in CLASSIFICATIONS:
-        bad("cls", cls)
-        cls = DEFAULT.cls
-    changes["cls"] = cls
+    changes["cls"] = choice("cls", CLASSIFICATIONS)
     k_raw = get.get("k", str(DEFAULT.k))
     try:
         k = int(k_raw)
@@ -204,11 +200,7 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
         bad("k", k_raw)
         k = DEFAULT.k
     changes["k"] = k
-    pal = get.get("pal", DEFAULT.pal)
-    if pal not in PALETTES:
-        bad("pal", pal)
-        pal = DEFAULT.pal
-    changes["pal"] = pal
+    changes["pal"] = choice("pal", PALETTES)
 
     changes["sel"] = list_param("sel", lambda v: bool(_AGS.match(v)), cap=MAX_SELECTION)
     if "by" in get:
@@ -219,11 +211,7 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
             bad(axis, v)
             v = ""
         changes[axis] = v
-    col = get.get("col", DEFAULT.col)
-    if col not in FACETS:
-        bad("col", col)
-        col = DEFAULT.col
-    changes["col"] = col
+    changes["col"] = choice("col", FACETS)
     changes["sim"] = list_param("sim", lambda v: bool(cat.available.get(v)))
     return replace(st, **changes), notices
 

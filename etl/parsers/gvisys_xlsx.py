@@ -33,12 +33,16 @@ def _iso(text: str, label: str, what: str) -> str:
     return dt.date(int(y), int(mth), int(d)).isoformat()
 
 
-def _sheet(path: Path | str, startswith: str, label: str):
+def _sheet_rows(path: Path | str, startswith: str, label: str, max_col: int) -> list[tuple]:
+    """All rows (values only) of the one sheet whose name starts with `startswith`; the workbook is closed."""
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    names = [n for n in wb.sheetnames if n.startswith(startswith)]
-    if len(names) != 1:
-        raise ParseError(label, f"expected one sheet starting with {startswith!r}, found {wb.sheetnames}")
-    return wb, wb[names[0]]
+    try:
+        names = [n for n in wb.sheetnames if n.startswith(startswith)]
+        if len(names) != 1:
+            raise ParseError(label, f"expected one sheet starting with {startswith!r}, found {wb.sheetnames}")
+        return list(wb[names[0]].iter_rows(values_only=True, max_col=max_col))
+    finally:
+        wb.close()
 
 
 def _num(raw: object, label: str, row: int, field: str) -> tuple[float | None, str | None]:
@@ -60,11 +64,7 @@ def parse_auszug_gv(path: Path | str) -> pd.DataFrame:
     ags (8 digits, Gemeinde rows only), ars (12 digits, Gemeinde rows), kreis_ags, name, area_km2,
     population (+ _flag), population_male, population_female, plz, gebietsstand, population_date."""
     label = str(path)
-    wb, ws = _sheet(path, "Onlineprodukt_Gemeinden", label)
-    try:
-        rows = list(ws.iter_rows(values_only=True, max_col=16))
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, "Onlineprodukt_Gemeinden", label, max_col=16)
     gebietsstand = population_date = None
     records = []
     for i, r in enumerate(rows, 1):
@@ -124,11 +124,7 @@ def parse_kreise_vorjahr(path: Path | str) -> pd.DataFrame:
     kreistyp, name, nuts3, area_km2, population (+ _flag), population_male, population_female,
     density, gebietsstand. Land/RB headings and "Insgesamt" sums are not returned."""
     label = str(path)
-    wb, ws = _sheet(path, "Kreisfreie", label)
-    try:
-        rows = list(ws.iter_rows(values_only=True, max_col=9))
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, "Kreisfreie", label, max_col=9)
     gebietsstand = None
     records = []
     for i, r in enumerate(rows, 1):
