@@ -41,6 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+IA_MAP_JS = ROOT / "dashboard" / "assets" / "ia_map.js"
 
 
 # -- data -----------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def _naive_geojson(s: Settings) -> dict:
 
 # -- server ---------------------------------------------------------------------------------------
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><script src="/static/plotly.min.js"></script></head>
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><script src="/static/plotly.min.js"></script><script src="/static/ia_map.js"></script></head>
 <body style="margin:0"><div id="map" style="width:900px;height:1100px"></div><script>
 const MODE = "%MODE%", SELS = %SELS%;
 const gd = document.getElementById('map');
@@ -149,17 +150,23 @@ function mapIdle() {
   return new Promise(res => { const t = setTimeout(res, 10000); m.once('idle', () => { clearTimeout(t); res(); }); });
 }
 function q(sel) { return '/api/values?' + new URLSearchParams(sel).toString(); }
+const COLOURS = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
+function classes(v) {   // 5 quantile classes, computed in the page (the dashboard gets them from the server)
+  const xs = v.filter(x => x !== null).sort((a, b) => a - b);
+  const br = [1, 2, 3, 4].map(k => xs[Math.floor(k * xs.length / 5)]);
+  return v.map(x => x === null ? -1 : br.filter(b => x >= b).length);
+}
 async function showAsset(i, first) {
   const v = await (await fetch(q(SELS[i]), {cache: 'no-store'})).json();  // worst case: no 304 reuse
+  const p = {ags: v.ags, cls: classes(v.v), colours: COLOURS, fade: []};
   if (first) {
     const urls = await (await fetch('/api/geo/assets')).json();
     window.geoUrl = urls.gemeinde;
-    await Plotly.newPlot(gd, [{type: 'choroplethmap', geojson: urls.gemeinde, featureidkey: 'id',
-        locations: v.ags, z: v.v, colorscale: 'Viridis', marker: {line: {width: 0.2, color: '#ffffff'}},
-        showscale: false}], layout);
+    await Plotly.newPlot(gd, [{type: 'scattermap', lat: [], lon: []}], layout);
+    await IAMap.paint(gd, window.geoUrl, p);
   } else {
     const idle = mapIdle();
-    await Plotly.restyle(gd, {z: [v.v], locations: [v.ags]});
+    await IAMap.paint(gd, window.geoUrl, p);
     return idle;
   }
 }
@@ -199,6 +206,10 @@ def make_app(s: Settings, sels: list[dict], naive_geojson: dict) -> Flask:
     def plotly_js():
         return Response(PLOTLY_JS.read_bytes(), mimetype="application/javascript",
                         headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+    @app.get("/static/ia_map.js")
+    def ia_map_js():
+        return Response(IA_MAP_JS.read_bytes(), mimetype="application/javascript", headers={"Cache-Control": "no-store"})
 
     @app.get("/bench/<mode>.html")
     def page(mode: str):
@@ -245,11 +256,12 @@ def run_mode(browser, base: str, mode: str, n: int, png: Path | None = None) -> 
     if png is not None:   # gap check: one flat colour, no border lines; any gap or sliver shows as white
         for name, view in (("map_gemeinde_flat.png", "{lon: 10.45, lat: 51.16}, zoom: 5.25"),
                            ("map_thueringen_flat.png", "{lon: 10.6, lat: 50.95}, zoom: 7.6")):
-            page.evaluate("async () => { const idle = mapIdle(); await Plotly.update(gd, "
-                          "{'marker.line.width': 0, z: [gd.data[0].locations.map(() => 1)], "
-                          "colorscale: [[[0, '#1f4e79'], [1, '#1f4e79']]]}, "
-                          "{'map.center': " + view.split(", zoom")[0] + ", 'map.zoom': " + view.split("zoom: ")[1]
-                          + "}); await idle; }")
+            centre, zoom = view.split(", zoom: ")
+            page.evaluate("async () => { const m = IAMap.mapOf(gd); m.setPaintProperty('ia-line', 'line-width', 0); "
+                          "const idle = mapIdle(); const ags = [...(await fetch(window.geoUrl).then(r => r.json()))"
+                          ".features.map(f => String(f.id))]; "
+                          "await IAMap.paint(gd, window.geoUrl, {ags, cls: ags.map(() => 0), colours: ['#1f4e79']}); "
+                          f"m.jumpTo({{center: {centre}, zoom: {zoom}}}); await idle; }}")
             page.wait_for_timeout(300)
             page.screenshot(path=str(png.parent / name))
     reload = None

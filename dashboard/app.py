@@ -28,7 +28,7 @@ BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
 
 app = Dash(__name__, use_pages=True, pages_folder="", suppress_callback_exceptions=True,
            external_stylesheets=[BOOTSTRAP_URL], title="Integrationsatlas", update_title=None,
-           assets_folder=str(HERE / "assets"), serve_locally=True)
+           assets_folder=str(HERE / "assets"), serve_locally=True, compress=True)
 server = app.server
 
 

@@ -114,6 +114,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hover_flag": ("Kennzeichen", "Flag"),
     "hover_date": ("Stichtag", "Reference date"),
     "click_to_profile": ("Klick öffnet das Profil", "Click opens the profile"),
+    "map_keyboard_label": ("Karte (Tastatur: Pfeiltasten verschieben, + und − zoomen, Enter öffnet das Profil)",
+                           "Map (keyboard: arrow keys pan, + and − zoom, Enter opens the profile)"),
+    "map_keyboard_help": ("Tastatur: Karte mit Tab fokussieren, Pfeiltasten verschieben, + / − zoomen; die Einheit "
+                          "im Fadenkreuz wird angezeigt, Enter öffnet ihr Profil. Alternative: Tabelle unter der Karte.",
+                          "Keyboard: Tab to the map, arrow keys pan, + / − zoom; the unit under the cross-hair is "
+                          "shown and Enter opens its profile. Alternative: the table below the map."),
     # footer
     "footer_source": ("Quelle", "Source"),
     "footer_table": ("Tabelle", "Table"),

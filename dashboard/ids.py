@@ -53,6 +53,9 @@ MAP_FOOTER = "map-footer"
 MAP_TABLE = "map-table"
 MAP_NOTICE = "map-notice"
 MAP_ALT = "map-alt"
+MAP_PAINT = "map-paint"        # store: per-interaction colours for assets/ia_map.js
+MAP_CLICK = "map-click"        # store: set by assets/ia_map.js on click / Enter
+MAP_STATUS = "map-status"      # painted unit count written back by the clientside callback
 SEARCH = "map-search"
 
 # table page

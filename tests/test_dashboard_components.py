@@ -1,5 +1,6 @@
 """Pure dashboard components: classification, palettes, legend, search, filters, rank, similarity, export, i18n."""
 import io
+import json
 import warnings
 
 import numpy as np
@@ -138,16 +139,22 @@ def test_export_csv_and_xlsx_carry_provenance():
     assert "dl-de/by-2-0" in xl["Quelle"]["value"].tolist()
 
 
-def test_map_payload_splits_values_and_no_data_and_fades_filtered():
+def test_paint_payload_classes_fades_filtered_and_sends_units_once():
     df = REGIONS.assign(flag=None, reference_date="2024-12-31")
+    df.loc[df["ags"] == "15002000", "flag"] = "p"
     idx, cls = classify.classify(df["value"], "quantiles", 3)
     m = filters.mask(df, AppState(land=("15",)))
-    p = mapfig.payload(df, idx, m, palettes.class_colours("viridis", cls.k), "de", "%")
-    assert p["no_data"]["locations"] == ["03241012"]
-    assert len(p["values"]["locations"]) == 5
-    op = dict(zip(p["values"]["locations"], p["values"]["opacity"]))
-    assert op["15002000"] > op["09162000"]
-    assert p["values"]["customdata"][0][0] == "Halle (Saale), Stadt"
-    fig = mapfig.apply_payload(mapfig.base_figure("/geo/gemeinde.abc.json", "de").to_plotly_json(), p)
-    assert fig["data"][0]["featureidkey"] == "id" and fig["data"][0]["geojson"] == "/geo/gemeinde.abc.json"
+    colours = palettes.class_colours("viridis", cls.k)
+    p = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", send_units=True,
+                             graph="g", click_target="c")
+    pos = {a: i for i, a in enumerate(p["ags"])}
+    assert p["cls"][pos["03241012"]] == -1                       # Neustadt a. Rbge. has no value → hatched no-data
+    assert sorted(c for c in p["cls"] if c >= 0) == sorted(idx[idx >= 0].tolist())
+    assert pos["15002000"] not in p["fade"] and pos["09162000"] in p["fade"]   # filtered-out units fade
+    assert p["name"][pos["15002000"]] == "Halle (Saale), Stadt" and p["flags"] == {pos["15002000"]: "p"}
+    assert p["date"] == "31.12.2024" and p["colours"] == colours and p["geo"] == "/geo/gemeinde.abc.json"
+    again = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", send_units=False,
+                                 graph="g", click_target="c")
+    assert "ags" not in again and "name" not in again and again["units_key"] == p["units_key"]
+    assert len(json.dumps(again)) < len(json.dumps(p))
     assert t("legend_no_data", "en") == "no data"

@@ -33,17 +33,3 @@ def _to_hex(c: str) -> str:
         return c
     nums = [float(x) for x in c[c.index("(") + 1:c.index(")")].split(",")[:3]]
     return "#" + "".join(f"{int(round(x)):02x}" for x in nums)
-
-
-def discrete_colorscale(colours: list[str]) -> list[list]:
-    """Plotly colorscale with hard steps so z = class index maps to exactly one colour."""
-    k = len(colours)
-    if k == 0:
-        return [[0, NO_DATA], [1, NO_DATA]]
-    if k == 1:
-        return [[0, colours[0]], [1, colours[0]]]
-    out = []
-    for i, c in enumerate(colours):
-        out.append([i / k, c])
-        out.append([(i + 1) / k, c])
-    return out

@@ -106,14 +106,12 @@ _register_open_profile(ids.PRO_SEARCH, "profil")
 
 
 @callback(Output(ids.nav_out("karte"), "data", allow_duplicate=True),
-          Input(ids.MAP, "clickData"), State(ids.URL, "search"), prevent_initial_call=True)
+          Input(ids.MAP_CLICK, "data"), State(ids.URL, "search"), prevent_initial_call=True)
 @guard(1)
 def map_click(click, search):
-    """Click on a unit → its profile."""
-    if not click or not click.get("points"):
-        raise PreventUpdate
-    ags = click["points"][0].get("location")
-    if not ags:
+    """Click (or Enter on the keyboard cross-hair) on a unit → its profile; set by assets/ia_map.js."""
+    ags = (click or {}).get("ags")
+    if not ags or not str(ags).isdigit() or len(str(ags)) not in (2, 5, 8):
         raise PreventUpdate
     path, new = open_profile(str(ags), search)
     return {"pathname": path, "search": new}

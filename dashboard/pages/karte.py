@@ -1,7 +1,8 @@
 """Karte / Map: choropleth of one indicator, level and year with classification, legend and filters.
 
-Geometry is referenced by its content-hashed URL (downloaded once, cached immutable); each
-interaction sends only z / locations / customdata / opacity as a dash Patch.
+Geometry is referenced by its content-hashed URL (downloaded once, cached immutable) and drawn by
+assets/ia_map.js inside Plotly's map; each interaction sends only the paint payload (class per unit,
+formatted values, flags, faded units) to a store, and a clientside callback recolours via feature-state.
 """
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
 from ..components import classify, controls, filters, legend, mapfig, palettes
 from ..components.footer import source_text
-from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
+from ..i18n import fmt_date, indicator_label, indicator_unit, t
 from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState, from_controls
 
 dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas – Karte", layout=lambda **_: None)
@@ -49,7 +50,7 @@ def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
     geo_url = data.geo_assets().get(state.level)
-    fig = mapfig.base_figure(geo_url or "", lang)
+    fig = mapfig.host_figure()
     sidebar = [
         html.Label(t("search", lang), htmlFor=ids.SEARCH, className="form-label small fw-semibold mb-0"),
         controls.search_dropdown(ids.SEARCH, lang),
@@ -65,9 +66,12 @@ def build(state: AppState, **_):
                                                       "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
                       style={"height": "545px"}, className="map-graph"),
             html.Div(id=ids.LEGEND, className="legend-overlay"),
-        ], id=MAP_WRAP, className="position-relative", style={} if geo_url else {"display": "none"},
-            role="img", **{"aria-describedby": ids.MAP_ALT}),
+        ], id=MAP_WRAP, className="position-relative map-wrap", style={} if geo_url else {"display": "none"},
+            role="application", tabIndex=0, **{"aria-label": t("map_keyboard_label", lang),
+                                               "aria-describedby": f"{ids.MAP_ALT} map-keys", "data-ia-keyboard": "1"}),
         html.P(id=ids.MAP_ALT, className="visually-hidden"),
+        html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
+        html.Span(id=ids.MAP_STATUS, className="visually-hidden"),
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
         html.Details([
             html.Summary(t("map_table_alt", lang)),
@@ -77,6 +81,7 @@ def build(state: AppState, **_):
         ], open=not geo_url, className="mt-1"),
         page_stores("karte"),
         dcc.Store(id=MAP_META, data={"level": state.level, "url": geo_url, "lang": lang}),
+        dcc.Store(id=ids.MAP_PAINT), dcc.Store(id=ids.MAP_CLICK),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
 
@@ -102,7 +107,7 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
     return rows, cols
 
 
-@callback(Output(ids.MAP, "figure"), Output(MAP_META, "data"), Output(ids.LEGEND, "children"),
+@callback(Output(ids.MAP_PAINT, "data"), Output(MAP_META, "data"), Output(ids.LEGEND, "children"),
           Output(ids.MAP_FOOTER, "children"), Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
           Output(ids.MAP_NOTICE, "children"), Output(ids.MAP_ALT, "children"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
           Output(MAP_WRAP, "style"), Output("map-title", "children"),
@@ -140,14 +145,15 @@ def update_map(*args):
         notice = dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1")
         return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang), rows,
                 cols, notice, alt, fnote, {"display": "none"}, title)
-    p = mapfig.payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit)
-    new_meta = {"level": st.level, "url": geo_url, "lang": lang}
-    if meta and meta.get("url") == geo_url and meta.get("lang") == lang:
-        fig = mapfig.apply_payload(Patch(), p)
-    else:
-        fig = mapfig.apply_payload(mapfig.base_figure(geo_url, lang).to_plotly_json(), p)
-    return (fig, new_meta, leg, source_text(meta_src, lang), rows, cols, notice, alt, fnote, {}, title)
+    send_units = not meta or meta.get("units_key") != mapfig.units_key(df["ags"].astype(str).tolist()) \
+        or meta.get("lang") != lang
+    p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
+                             send_units=send_units, graph=ids.MAP, click_target=ids.MAP_CLICK)
+    new_meta = {"level": st.level, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
+    return (p, new_meta, leg, source_text(meta_src, lang), rows, cols, notice, alt, fnote, {}, title)
 
+
+clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.MAP_STATUS, "children"),
+                    Input(ids.MAP_PAINT, "data"))
 
 register_url_sync("karte", MAP_CONTROLS)
-_ = (facet_label, fmt_number)

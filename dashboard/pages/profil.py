@@ -82,7 +82,7 @@ def minimap(region: dict, level: str, lang: str):
         return html.P(t("map_no_geometry", lang), className="small text-muted")
     reg = data.regions(level)
     same_land = reg[reg["land_ags"] == region.get("land_ags")] if level != "land" else reg
-    fig = mapfig.base_figure(url, lang, interactive=False, zoom=6 if level != "land" else 4.2,
+    fig = mapfig.base_figure(url, zoom=6 if level != "land" else 4.2,
                              center=data.centroid(region["ags"], level))
     locs = same_land["ags"].astype(str).tolist()
     z = [1 if a == region["ags"] else 0 for a in locs]

@@ -10,8 +10,19 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-MAP_LOCATIONS = """() => { const g = document.querySelector('#map-graph .js-plotly-plot');
-  return g && g.data ? g.data[0].locations.length + g.data[1].locations.length : 0; }"""
+MAP_PAINTED = """() => { const g = document.querySelector('#map-graph .js-plotly-plot');
+  return g ? +(g.getAttribute('data-ia-painted') || 0) : 0; }"""
+# feature-state of every polygon in the MapLibre source that assets/ia_map.js paints
+MAP_STATES = """() => { const g = document.querySelector('#map-graph .js-plotly-plot'); const m = IAMap.mapOf(g);
+  const n = m.getSource(IAMap.SOURCE).serialize().data.features.length; const out = {n, nodata: 0, faded: 0, colours: {}};
+  for (let i = 0; i < n; i++) { const s = m.getFeatureState({source: IAMap.SOURCE, id: i});
+    if (s.nd) out.nodata++; if (s.o < 1) out.faded++; out.colours[s.c] = (out.colours[s.c] || 0) + 1; }
+  out.hatch = m.getPaintProperty(IAMap.HATCH, 'fill-pattern'); return out; }"""
+
+
+def legend_count(page, label: str) -> int:
+    item = page.locator("#map-legend li", has_text=label).first
+    return int(re.search(r"\((\d+)\)", item.inner_text()).group(1))
 
 
 def choose(page, dropdown_id: str, typed: str, option_text: str | None = None) -> None:
@@ -30,9 +41,36 @@ def test_map_renders_with_legend_for_gemeinde_indicator(page, server_url):
     expect(legend).to_contain_text("keine Daten")
     expect(legend.locator("li")).to_have_count(7, timeout=30000)  # 5 classes + no data + boundary n/a
     expect(page.locator("#map-title")).to_contain_text("Gemeinden · 2022")
-    page.wait_for_function(f"({MAP_LOCATIONS})() > 10000")
+    page.wait_for_function(f"({MAP_PAINTED})() > 10000")
+    states = page.evaluate(MAP_STATES)
+    # every Gemeinde polygon is painted; units without value are hatched on the map itself
+    no_data, no_boundary = legend_count(page, "keine Daten"), legend_count(page, "Grenze nicht")
+    assert states["hatch"] == "ia-hatch-pattern" and states["nodata"] > 0
+    assert states["nodata"] <= no_data and states["nodata"] >= no_data - no_boundary
+    assert len([c for c in states["colours"] if c != "#d9d9d9"]) == 5        # 5 classes, 5 colours
     expect(page.locator("#map-footer")).to_contain_text("dl-de/by-2-0")
     expect(page.locator("#map-footer")).to_contain_text("15.05.2022")
+    page.wait_for_function("() => IAMap.mapOf(document.querySelector('#map-graph .js-plotly-plot')).loaded()")
+    box = page.locator("#map-graph").bounding_box()                      # hover card over central Germany
+    page.mouse.move(box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.45)
+    page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5, steps=5)
+    expect(page.locator(".ia-tooltip")).to_contain_text("Stichtag: 15.05.2022")
+    expect(page.locator(".ia-tooltip")).to_contain_text("Kommunaltyp")
+    assert not page.errors
+
+
+def test_map_is_keyboard_navigable(page, server_url):
+    page.goto(server_url + "/?ind=foreigners_share&level=kreis")
+    page.wait_for_function(f"({MAP_PAINTED})() == 400")
+    page.focus("#map-wrap")
+    page.keyboard.press("ArrowUp")
+    card = page.locator(".ia-tooltip")
+    expect(card).to_be_visible()
+    name = card.locator("strong").inner_text()
+    assert name and name != "–"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/kreis/\d{5}"))
+    expect(page.locator("#profile-name")).to_have_text(name)
     assert not page.errors
 
 
@@ -46,6 +84,9 @@ def test_changing_indicator_year_and_filters_updates_map(page, server_url):
     expect(page).to_have_url(re.compile(r"land=15"))
     expect(page.locator("#map-legend")).to_contain_text("herausgefiltert")
     expect(page.locator("#karte-filter-note")).to_contain_text("von 400")
+    kept = int(re.search(r"(\d+) von 400", page.locator("#karte-filter-note").inner_text()).group(1))
+    assert kept == 14                                                   # Sachsen-Anhalt has 14 Kreise
+    page.wait_for_function(f"(({MAP_STATES})()).faded == {400 - kept}")  # the others fade, none disappear
     choose(page, "karte-ctl-indicator", "Bevölkerung", "Bevölkerung")
     expect(page.locator("#map-title")).to_contain_text("Bevölkerung")
     expect(page).to_have_url(re.compile(r"ind=population"))

@@ -11,6 +11,7 @@ SELECT coalesce(r.ags, f.ags) AS ags, r.name, $level AS level, r.land_name AS la
        f.census_basis, f.dataset, f.source_table AS table_code, f.snapshot_id,
        i.sources AS source, i.licence, i.attribution
 FROM (SELECT * FROM core.dim_region WHERE level = $level) r
-FULL OUTER JOIN f ON f.ags = r.ags
+-- a current unit whose only value is on older territory keeps its row (value NULL); the old value is its own row
+FULL OUTER JOIN f ON f.ags = r.ags AND coalesce(f.on_current_territory, true)
 CROSS JOIN i
 ORDER BY on_current_territory DESC, ags

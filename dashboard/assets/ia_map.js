@@ -1,0 +1,274 @@
+/* Integrationsatlas map layer: paints the choropleth through MapLibre feature-state.
+ *
+ * Why: a Plotly choroplethmap restyle re-serialises and re-tessellates every polygon on each
+ * colour change (~2 s for 11,000 Gemeinden in software WebGL). Here the geometry (content-hashed
+ * asset URL, cached for good) is added once as a MapLibre source inside Plotly's map subplot;
+ * an indicator/year/filter change only sets per-feature state (colour, opacity, no-data), which
+ * MapLibre applies without touching the tessellated geometry.
+ *
+ * Also provides what the Plotly trace could not: hatched no-data polygons (fill-pattern),
+ * faded filtered-out units, a hover card, click → profile, and keyboard use (arrows pan,
+ * +/- zoom, Enter opens the unit under the cross-hair).
+ *
+ * Used by the dashboard (clientside callback `iamap.paint`) and by bench/bench_map_payload.py.
+ */
+(function () {
+  "use strict";
+  var SRC = "ia-units", FILL = "ia-fill", HATCH = "ia-hatch", LINE = "ia-line", PATTERN = "ia-hatch-pattern";
+  var NO_DATA = "#d9d9d9";
+  var geoCache = {};            // url -> Promise<{fc, index: Map(ags -> numeric id), ags: [ids -> ags]}>
+  var states = new WeakMap();   // graph div -> {map, url, geo, last}
+
+  function mapOf(gd) {
+    var fl = gd && gd._fullLayout, sp = fl && fl.map && fl.map._subplot;
+    return sp && sp.map ? sp.map : null;
+  }
+
+  function waitFor(test, timeoutMs) {
+    return new Promise(function (resolve, reject) {
+      var t0 = Date.now();
+      (function poll() {
+        var v = test();
+        if (v) return resolve(v);
+        if (Date.now() - t0 > timeoutMs) return reject(new Error("map not ready"));
+        setTimeout(poll, 40);
+      })();
+    });
+  }
+
+  function loadGeo(url) {
+    if (!geoCache[url]) {
+      geoCache[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("geometry " + url + ": HTTP " + r.status);
+        return r.json();
+      }).then(function (fc) {
+        var index = new Map(), ags = [];
+        fc.features.forEach(function (f, i) {
+          var a = String(f.id);
+          index.set(a, i); ags.push(a);
+          f.id = i;                     // feature-state needs numeric ids
+          f.properties = {ags: a};
+        });
+        return {fc: fc, index: index, ags: ags};
+      });
+    }
+    return geoCache[url];
+  }
+
+  function hatchImage() {
+    // 8×8 diagonal hatch on the no-data grey; the same look as the legend swatch
+    var n = 8, data = new Uint8Array(n * n * 4);
+    for (var y = 0; y < n; y++) for (var x = 0; x < n; x++) {
+      var on = ((x + y) % n) < 2, o = (y * n + x) * 4;
+      data[o] = on ? 0x80 : 0xd9; data[o + 1] = on ? 0x80 : 0xd9; data[o + 2] = on ? 0x80 : 0xd9; data[o + 3] = 255;
+    }
+    return {width: n, height: n, data: data};
+  }
+
+  function addLayers(map, geo) {
+    [LINE, HATCH, FILL].forEach(function (id) { if (map.getLayer(id)) map.removeLayer(id); });
+    if (map.getSource(SRC)) map.removeSource(SRC);
+    map.addSource(SRC, {type: "geojson", data: geo.fc, tolerance: 0.2});
+    if (!map.hasImage(PATTERN)) map.addImage(PATTERN, hatchImage());
+    var opacity = ["coalesce", ["feature-state", "o"], 1];
+    map.addLayer({id: FILL, type: "fill", source: SRC,
+      paint: {"fill-color": ["coalesce", ["feature-state", "c"], NO_DATA], "fill-opacity": opacity}});
+    map.addLayer({id: HATCH, type: "fill", source: SRC,
+      paint: {"fill-pattern": PATTERN,
+              "fill-opacity": ["case", ["==", ["feature-state", "nd"], false], 0, opacity]}});
+    map.addLayer({id: LINE, type: "line", source: SRC,
+      paint: {"line-color": ["case", ["boolean", ["feature-state", "hl"], false], "#000000", "#ffffff"],
+              "line-width": ["case", ["boolean", ["feature-state", "hl"], false], 2.2, 0.25]}});
+  }
+
+  /* Ensure Plotly's map exists and carries our source for `url`; returns the per-graph state. */
+  function ensure(gd, url) {
+    return waitFor(function () {
+      var m = mapOf(gd);
+      return m && m.isStyleLoaded() ? m : null;
+    }, 20000).then(function (map) {
+      var st = states.get(gd);
+      if (st && st.map === map && st.url === url && map.getSource(SRC)) return st;
+      return loadGeo(url).then(function (geo) {
+        addLayers(map, geo);
+        var fresh = {map: map, url: url, geo: geo, last: null, hl: null};
+        if (!st || st.map !== map) wire(gd, fresh);
+        else { fresh.handlers = st.handlers; }
+        states.set(gd, fresh);
+        return fresh;
+      });
+    });
+  }
+
+  /* Paint one payload. p = {ags: [...] units, cls: [class or -1], colours: [...], fade: [indices],
+   * opacity: [on, off]}. Units of the geometry missing from p.ags get the no-data state. */
+  var unitsCache = {};          // units_key -> {ags, name, kt, size}: sent once per level and language
+
+  function withUnits(p) {
+    if (p.ags && p.units_key) unitsCache[p.units_key] = {ags: p.ags, name: p.name, kt: p.kt, size: p.size};
+    if (!p.ags && p.units_key && unitsCache[p.units_key]) Object.assign(p, unitsCache[p.units_key]);
+    if (!p.ags) throw new Error("payload without units and none cached for " + p.units_key);
+    return p;
+  }
+
+  function paint(gd, url, p) {
+    p = withUnits(p);
+    return ensure(gd, url).then(function (st) {
+      var map = st.map, geo = st.geo, colours = p.colours || [], fade = new Set(p.fade || []);
+      var on = (p.opacity || [1, 0.22])[0], off = (p.opacity || [1, 0.22])[1];
+      var seen = new Uint8Array(geo.ags.length), painted = 0;
+      for (var i = 0; i < p.ags.length; i++) {
+        var id = geo.index.get(p.ags[i]);
+        if (id === undefined) continue;
+        var k = p.cls[i];
+        seen[id] = 1; painted++;
+        map.setFeatureState({source: SRC, id: id},
+          {c: k >= 0 ? colours[k] : NO_DATA, nd: !(k >= 0), o: fade.has(i) ? off : on});
+      }
+      for (var j = 0; j < seen.length; j++) {
+        if (!seen[j]) map.setFeatureState({source: SRC, id: j}, {c: NO_DATA, nd: true, o: on});
+      }
+      st.last = p;
+      st.pos = new Map();
+      p.ags.forEach(function (a, n) { st.pos.set(a, n); });
+      gd.setAttribute("data-ia-painted", String(painted));
+      gd.setAttribute("data-ia-key", String(p.key || ""));
+      return painted;
+    });
+  }
+
+  // -- hover card, click, keyboard ---------------------------------------------------------------
+
+  function card(gd) {
+    var wrap = gd.parentElement, el = wrap && wrap.querySelector(".ia-tooltip");
+    if (!el && wrap) {
+      el = document.createElement("div");
+      el.className = "ia-tooltip"; el.setAttribute("role", "status"); el.hidden = true;
+      wrap.appendChild(el);
+    }
+    return el;
+  }
+
+  function describe(st, ags) {
+    var p = st.last || {}, n = st.pos ? st.pos.get(ags) : undefined, L = p.labels || {};
+    var row = function (label, value) {
+      var d = document.createElement("div");
+      var b = document.createElement("span"); b.className = "ia-k"; b.textContent = label + ": ";
+      d.appendChild(b); d.appendChild(document.createTextNode(value)); return d;
+    };
+    var box = document.createDocumentFragment();
+    var head = document.createElement("strong");
+    head.textContent = (p.name && n !== undefined ? p.name[n] : ags);
+    box.appendChild(head);
+    if (n === undefined) { box.appendChild(row(L.value || "Wert", L.missing || "–")); return box; }
+    if (p.kt) box.appendChild(row(L.kommunaltyp || "Kommunaltyp", p.kt[n] || "–"));
+    if (p.size) box.appendChild(row(L.size || "Größe", p.size[n] || "–"));
+    box.appendChild(row(L.value || "Wert", p.v ? p.v[n] : "–"));
+    box.appendChild(row(L.flag || "Kennz.", (p.flags && p.flags[n]) || "–"));
+    box.appendChild(row(L.date || "Stichtag", Array.isArray(p.date) ? (p.date[n] || "–") : (p.date || "–")));
+    if (L.click) { var i = document.createElement("em"); i.textContent = L.click; box.appendChild(i); }
+    return box;
+  }
+
+  function highlight(st, id) {
+    if (st.hl === id || !st.map || !st.map.style) return;   // no map, or removed after navigation
+    if (st.hl !== null && st.hl !== undefined) st.map.setFeatureState({source: SRC, id: st.hl}, {hl: false});
+    st.hl = id;
+    if (id !== null && id !== undefined) st.map.setFeatureState({source: SRC, id: id}, {hl: true});
+  }
+
+  function show(gd, st, ags, point) {
+    var el = card(gd);
+    if (!el) return;
+    el.replaceChildren(describe(st, ags));
+    el.style.left = Math.round(point.x + 14) + "px";
+    el.style.top = Math.round(point.y + 14) + "px";
+    el.hidden = false;
+  }
+
+  function hide(gd, st) {
+    var el = card(gd);
+    if (el) el.hidden = true;
+    highlight(st, null);
+  }
+
+  function open(gd, ags) {
+    var target = gd.getAttribute("data-ia-click-target");
+    if (target && window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props(target, {data: {ags: ags, t: Date.now()}});
+    }
+    gd.dispatchEvent(new CustomEvent("ia-open", {detail: {ags: ags}}));
+  }
+
+  function unitAt(st, point) {
+    var fs = st.map.queryRenderedFeatures([point.x, point.y], {layers: [FILL]});
+    return fs.length ? fs[0] : null;
+  }
+
+  function wire(gd, st) {
+    var map = st.map;
+    var cur = function () { return states.get(gd) || st; };
+    map.on("mousemove", FILL, function (e) {
+      var s = cur(), f = e.features && e.features[0];
+      if (!f) return;
+      highlight(s, f.id);
+      show(gd, s, f.properties.ags, e.point);
+      map.getCanvas().style.cursor = "pointer";
+    });
+    map.on("mouseleave", FILL, function () { hide(gd, cur()); map.getCanvas().style.cursor = ""; });
+    map.on("click", FILL, function (e) {
+      var f = e.features && e.features[0];
+      if (f) open(gd, f.properties.ags);
+    });
+    // keyboard: the cross-hair sits in the map centre; its unit gets the hover card
+    var wrap = gd.closest("[data-ia-keyboard]") || gd.parentElement;
+    var centreCard = function () {
+      var s = cur(), c = map.getCanvas(), pt = {x: c.clientWidth / 2, y: c.clientHeight / 2};
+      var f = unitAt(s, pt);
+      if (!f) { hide(gd, s); return null; }
+      highlight(s, f.id);
+      show(gd, s, f.properties.ags, pt);
+      return f.properties.ags;
+    };
+    map.on("moveend", function () { if (wrap && wrap.classList.contains("ia-kbd")) centreCard(); });
+    if (wrap && !wrap.getAttribute("data-ia-wired")) {
+      wrap.setAttribute("data-ia-wired", "1");
+      wrap.addEventListener("focus", function () { wrap.classList.add("ia-kbd"); centreCard(); });
+      wrap.addEventListener("blur", function () { wrap.classList.remove("ia-kbd"); hide(gd, cur()); });
+      wrap.addEventListener("keydown", function (ev) {
+        var step = 90, handled = true;
+        switch (ev.key) {
+          case "ArrowLeft": map.panBy([-step, 0]); break;
+          case "ArrowRight": map.panBy([step, 0]); break;
+          case "ArrowUp": map.panBy([0, -step]); break;
+          case "ArrowDown": map.panBy([0, step]); break;
+          case "+": case "=": map.zoomIn(); break;
+          case "-": case "_": map.zoomOut(); break;
+          case "Enter": case " ": { var a = centreCard(); if (a) open(gd, a); break; }
+          default: handled = false;
+        }
+        if (handled) ev.preventDefault();
+      });
+    }
+  }
+
+  window.IAMap = {paint: paint, ensure: ensure, mapOf: mapOf, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
+
+  // Dash clientside callback: store data → paint. Returns a status string for tests/ARIA.
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    iamap: {
+      paint: function (payload) {
+        var noop = window.dash_clientside.no_update;
+        if (!payload || !payload.geo) return noop;
+        return waitFor(function () {
+          var host = document.getElementById(payload.graph);
+          return host && (host.classList.contains("js-plotly-plot") ? host : host.querySelector(".js-plotly-plot"));
+        }, 20000).then(function (gd) {
+          gd.setAttribute("data-ia-click-target", payload.click_target || "");
+          return paint(gd, payload.geo, payload);
+        }).then(function (n) { return String(n); })
+          .catch(function (err) { console.warn("IAMap:", err); return "error: " + err.message; });
+      }
+    }
+  });
+})();
