@@ -273,6 +273,44 @@ def run_mode(browser, base: str, mode: str, n: int, png: Path | None = None) -> 
     return {"first": first, "steps": steps, "reload": reload}
 
 
+DASH_STEPS = [("map-palette", "Cividis"), ("karte-f-land", "Bayern"), ("map-classification", "Fisher"),
+              ("map-palette", "Braun"), ("karte-f-land", "Sachsen"), ("map-classification", "Gleiche"),
+              ("map-palette", "Viridis"), ("map-classification", "Quantile")]
+PAINTS = "() => +(document.querySelector('#map-graph .js-plotly-plot')?.getAttribute('data-ia-paints') || 0)"
+
+
+def run_dashboard(browser, n: int) -> dict:
+    """The real app (dev server, real warehouse): per UI change, bytes of the Dash responses and the time
+    from picking the option until the map has repainted (paint counter + MapLibre idle)."""
+    from dashboard.testing import running_server
+    out = []
+    with running_server() as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(url + "/?ind=foreigners_share&level=gemeinde")
+        page.wait_for_function(f"({PAINTS})() > 0", timeout=60000)
+        page.wait_for_function("() => IAMap.mapOf(document.querySelector('#map-graph .js-plotly-plot')).loaded()")
+        page.wait_for_timeout(1500)
+        for i in range(n):
+            cid, text = DASH_STEPS[i % len(DASH_STEPS)]
+            page.click(f"#{cid}")
+            page.locator("input.dash-dropdown-search").first.fill(text)
+            opt = page.locator("[role=option]", has_text=text).first
+            opt.wait_for()
+            before = page.evaluate(PAINTS)
+            page.evaluate("() => { performance.clearResourceTimings(); const g = document.querySelector("
+                          "'#map-graph .js-plotly-plot'); window._idle = new Promise(r => IAMap.mapOf(g).once("
+                          "'idle', r)); window._t0 = performance.now(); }")
+            opt.click()
+            page.wait_for_function(f"({PAINTS})() > {before}", timeout=60000)
+            ms = page.evaluate("async () => { await window._idle; return performance.now() - window._t0; }")
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(600)   # late responses (URL sync) of this change are counted too
+            res = page.evaluate("performance.getEntriesByType('resource').map(e => e.transferSize)")
+            out.append({"step": f"{cid}={text}", "ms": round(ms, 1), "bytes": sum(res)})
+        page.close()
+    return {"steps": out}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=15, help="interactions per approach")
@@ -292,6 +330,7 @@ def main() -> int:
             try:
                 asset = run_mode(browser, srv.url, "asset", args.n, RESULTS / "map_gemeinde.png")
                 naive = run_mode(browser, srv.url, "naive", args.n)
+                dash_app = run_dashboard(browser, args.n) if s is settings else None
             finally:
                 browser.close()
             import gzip as _gz
@@ -315,6 +354,10 @@ def main() -> int:
         "naive": {"first_paint_ms": round(naive["first"]["ms"], 1), "bytes_per_interaction_median": n_bytes,
                   "bytes_per_interaction_if_gzipped": naive_gzip,
                   "repaint_ms_median": round(n_ms, 1), "repaint_ms_all": [round(x["ms"], 1) for x in naive["steps"]]},
+        "dashboard": None if dash_app is None else {
+            "bytes_per_interaction_median": med([x["bytes"] for x in dash_app["steps"]]),
+            "bytes_per_interaction_max": max(x["bytes"] for x in dash_app["steps"]),
+            "repaint_ms_median": round(med([x["ms"] for x in dash_app["steps"]]), 1), "steps": dash_app["steps"]},
         "ratios": {"bytes": round(n_bytes / a_bytes, 1), "bytes_vs_gzipped_naive": round(naive_gzip / a_bytes, 1),
                    "repaint_speedup": round(n_ms / a_ms, 1)},
         "budgets": {"geometry_gemeinde_le_1_2MB": geo_first <= 1_200_000,
@@ -330,6 +373,10 @@ def main() -> int:
           f"{a_bytes / 1e3:,.1f} KB | {a_ms:,.0f} ms |")
     print(f"| naive figure per update | – | {n_bytes / 1e3:,.0f} KB ({naive_gzip / 1e3:,.0f} KB if gzipped) | "
           f"{n_ms:,.0f} ms |")
+    if dash_app is not None:
+        d = out["dashboard"]
+        print(f"| dashboard (real app, UI changes) | cached | {d['bytes_per_interaction_median'] / 1e3:,.1f} KB "
+              f"(max {d['bytes_per_interaction_max'] / 1e3:,.1f} KB) | {d['repaint_ms_median']:,.0f} ms |")
     print(f"\nRatios: {out['ratios']['bytes']}× fewer bytes ({out['ratios']['bytes_vs_gzipped_naive']}× vs gzipped "
           f"naive), {out['ratios']['repaint_speedup']}× faster repaint. Budgets: {out['budgets']}")
     return 0

@@ -132,7 +132,7 @@
       st.pos = new Map();
       p.ags.forEach(function (a, n) { st.pos.set(a, n); });
       gd.setAttribute("data-ia-painted", String(painted));
-      gd.setAttribute("data-ia-key", String(p.key || ""));
+      gd.setAttribute("data-ia-paints", String(+(gd.getAttribute("data-ia-paints") || 0) + 1));
       return painted;
     });
   }

@@ -24,6 +24,8 @@ dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas â€
 
 MAP_META = "map-meta"
 MAP_WRAP = "map-wrap"
+MAP_TABLE_TOGGLE = "map-table-toggle"
+MAP_TABLE_BOX = "map-table-box"   # rows travel only while the table alternative is open
 PAGE = "karte"
 MAP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                 (ids.pid(PAGE, ids.YEAR), "value", "year"),
@@ -73,12 +75,12 @@ def build(state: AppState, **_):
         html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
         html.Span(id=ids.MAP_STATUS, className="visually-hidden"),
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
-        html.Details([
-            html.Summary(t("map_table_alt", lang)),
-            dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[], dashGridOptions={"animateRows": False},
-                       defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                       style={"height": "320px"}, className="ag-theme-alpine"),
-        ], open=not geo_url, className="mt-1"),
+        html.Button(t("map_table_alt", lang), id=MAP_TABLE_TOGGLE, className="btn btn-link btn-sm px-0", type="button",
+                    **{"aria-controls": MAP_TABLE_BOX, "aria-expanded": "true" if not geo_url else "false"}),
+        dbc.Collapse(dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[], dashGridOptions={"animateRows": False},
+                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                style={"height": "320px"}, className="ag-theme-alpine"),
+                     id=MAP_TABLE_BOX, is_open=not geo_url),
         page_stores("karte"),
         dcc.Store(id=MAP_META, data={"level": state.level, "url": geo_url, "lang": lang}),
         dcc.Store(id=ids.MAP_PAINT), dcc.Store(id=ids.MAP_CLICK),
@@ -108,11 +110,11 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
 
 
 @callback(Output(ids.MAP_PAINT, "data"), Output(MAP_META, "data"), Output(ids.LEGEND, "children"),
-          Output(ids.MAP_FOOTER, "children"), Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
+          Output(ids.MAP_FOOTER, "children"),
           Output(ids.MAP_NOTICE, "children"), Output(ids.MAP_ALT, "children"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
           Output(MAP_WRAP, "style"), Output("map-title", "children"),
           *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS], State(ids.URL, "search"), State(MAP_META, "data"))
-@guard(11, notice_at=6)
+@guard(9, notice_at=4)
 def update_map(*args):
     *vals, search, meta = args
     st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
@@ -137,20 +139,40 @@ def update_map(*args):
     leg = legend.legend(cls, colours, lang, unit, n_no_data=int((idx < 0).sum()), n_no_boundary=n_no_boundary,
                         n_filtered=n_filtered, title=unit or t("legend", lang))
     meta_src = data.meta(st.ind, st.level, st.year) if ind_row else {}
-    rows, cols = table_rows(df, m, lang)
     alt = t("map_alt", lang, indicator=indicator_label(ind_row, lang) if ind_row else "", level=t("level_" + st.level, lang),
             year=st.year, n=int((idx >= 0).sum()))
     fnote = t("filtered_note", lang, n=int(m.sum()), m=len(m)) if n_filtered else ""
     if not geo_url:
         notice = dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1")
-        return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang), rows,
-                cols, notice, alt, fnote, {"display": "none"}, title)
+        return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang),
+                notice, alt, fnote, {"display": "none"}, title)
     send_units = not meta or meta.get("units_key") != mapfig.units_key(df["ags"].astype(str).tolist()) \
         or meta.get("lang") != lang
     p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
                              send_units=send_units, graph=ids.MAP, click_target=ids.MAP_CLICK)
     new_meta = {"level": st.level, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
-    return (p, new_meta, leg, source_text(meta_src, lang), rows, cols, notice, alt, fnote, {}, title)
+    return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title)
+
+
+@callback(Output(MAP_TABLE_BOX, "is_open"), Output(MAP_TABLE_TOGGLE, "aria-expanded"),
+          Input(MAP_TABLE_TOGGLE, "n_clicks"), State(MAP_TABLE_BOX, "is_open"), prevent_initial_call=True)
+@guard(2)
+def toggle_map_table(_clicks, is_open):
+    return (not is_open), ("false" if is_open else "true")
+
+
+@callback(Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
+          Input(MAP_TABLE_BOX, "is_open"), *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS],
+          State(ids.URL, "search"))
+@guard(2)
+def fill_map_table(is_open, *args):
+    """The table alternative to the map; its rows (one per unit) are sent only while it is open."""
+    if not is_open:
+        return no_update, no_update
+    *vals, search = args
+    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
+    df, m = filtered_values(st)
+    return table_rows(df, m, lang_of(search))
 
 
 clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.MAP_STATUS, "children"),
