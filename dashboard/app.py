@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from . import data, ids
 from .callbacks_util import guard, lang_of
-from .i18n import t
+from .i18n import TEXTS, indicator_label, t
 from .state import PAGES, parse, profile_path, route
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,22 @@ def _page_layouts():
             "daten": daten.build}
 
 
+def fallback_sentences(bad: list[str], st, lang: str) -> list[str]:
+    """One readable sentence per replaced URL parameter ("param=value" from state.parse), naming what is shown now."""
+    ind_row = data.indicator(st.ind) if st.ind else None
+    now = {"ind": indicator_label(ind_row, lang) if ind_row else st.ind, "level": t("level_" + st.level, lang),
+           "year": str(st.year), "lang": "Deutsch" if lang == "de" else "English", "k": str(st.k),
+           "cls": t(f"cls_{st.cls}", lang), "pal": t(f"pal_{st.pal}", lang), "br": t(f"berlin_{st.br}", lang),
+           "gk": t(f"f_size_scheme_{st.gk}", lang)}
+    out = []
+    for raw in bad:
+        name = raw.partition("=")[0]
+        label = t(f"param_{name}", lang) if f"param_{name}" in TEXTS else name
+        out.append(t("param_replaced", lang, label=label, raw=raw, now=now[name]) if name in now
+                   else t("param_dropped", lang, label=label, raw=raw))
+    return out
+
+
 @callback(Output(ids.NAV, "children"), Output(ids.PAGE, "children"), Output(ids.NOTICE, "children"),
           Output(ids.ROUTE_STORE, "data"),
           Input(ids.URL, "pathname"), Input(ids.URL, "search"), State(ids.ROUTE_STORE, "data"))
@@ -156,9 +172,7 @@ def router(pathname, search, rendered):
             return (nav, dbc.Alert(t("no_warehouse", lang), color="warning"), None,
                     {"pathname": pathname, "search": search})
         st, bad = parse(search, data.catalogue())
-        if bad:
-            notices.append(("Ungültige oder veraltete Parameter ersetzt durch Standardwerte: "
-                            if lang == "de" else "Invalid or stale parameters replaced by defaults: ") + ", ".join(bad))
+        notices.extend(fallback_sentences(bad, st, lang))
         page, pvars = route(pathname)
         if page == "notfound":
             notices.append(t("page_not_found", lang))
@@ -168,8 +182,8 @@ def router(pathname, search, rendered):
         log.exception("rendering %s%s failed", pathname, search)
         return (None, dbc.Alert(t("error_generic", lang), color="danger"), None,
                 {"pathname": pathname, "search": search})
-    notice = dbc.Alert([html.Strong(t("notice", lang) + ": "), " ".join(notices)], color="info", dismissable=True,
-                       className="m-2 mb-0 py-2", id="notice-alert") if notices else None
+    notice = dbc.Alert([html.Strong(t("notice", lang) + ":"), html.Ul([html.Li(n) for n in notices], className="mb-0")],
+                       color="info", dismissable=True, className="m-2 mb-0 py-2", id="notice-alert") if notices else None
     return nav, content, notice, {"pathname": pathname, "search": search}
 
 

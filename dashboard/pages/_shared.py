@@ -11,7 +11,8 @@ from ..components import controls, filters
 from ..state import profile_path, serialise
 
 
-CONTROL_PAGES = ("karte", "tabelle", "vergleich")
+CONTROL_PAGES = ("karte", "tabelle", "vergleich")          # indicator/level/year controls
+FILTER_PAGES = CONTROL_PAGES + ("profil", "daten")          # the facet filter panel
 
 
 def indicator_changed(ind, level, year, search):
@@ -41,11 +42,16 @@ def berlin_rule_changed(rule, current, search):
 
 
 def _register_controls(page: str) -> None:
-    """The same three control callbacks for each page's own (prefixed) controls."""
+    """Indicator → level/year options for each page's own (prefixed) controls."""
     p = lambda base: ids.pid(page, base)
     callback(Output(p(ids.LEVEL), "options"), Output(p(ids.LEVEL), "value"), Output(p(ids.YEAR), "options"),
              Output(p(ids.YEAR), "value"), Input(p(ids.INDICATOR), "value"), Input(p(ids.LEVEL), "value"),
              State(p(ids.YEAR), "value"), State(ids.URL, "search"), prevent_initial_call=True)(guard(4)(indicator_changed))
+
+
+def _register_filter_controls(page: str) -> None:
+    """Size scheme → size options, Berlin rule → East/West options, for each page's filter panel."""
+    p = lambda base: ids.pid(page, base)
     callback(Output(p(ids.F_GR), "options"), Output(p(ids.F_GR), "value"), Input(p(ids.F_GK), "value"),
              State(ids.URL, "search"), prevent_initial_call=True)(guard(2)(size_scheme_changed))
     callback(Output(p(ids.F_EW), "options"), Output(p(ids.F_EW), "value"), Input(p(ids.F_BR), "value"),
@@ -54,6 +60,8 @@ def _register_controls(page: str) -> None:
 
 for _page in CONTROL_PAGES:
     _register_controls(_page)
+for _page in FILTER_PAGES:
+    _register_filter_controls(_page)
 
 
 def _register_search(id_: str, levels: tuple[str, ...], multi: bool) -> None:

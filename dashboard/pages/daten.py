@@ -1,16 +1,24 @@
 """Daten & Methoden / Sources: indicator catalogue, definitions, sources, licences, Gebietsstand, gaps,
-last ETL run and data freshness — all read from the warehouse, nothing hard-coded."""
+last ETL run and data freshness — all read from the warehouse, nothing hard-coded. With the filter panel
+it also shows, per indicator, how many units of the filtered selection have a value and the selection's
+group figure (ratio of sums, as on the Compare page)."""
 from __future__ import annotations
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import Input, Output, State, callback, dcc, html
 
-from .. import data
-from ..i18n import fmt_date, indicator_label, t
-from ..state import AppState
+from .. import data, ids
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..components import filters
+from ..i18n import fmt_date, fmt_number, indicator_label, indicator_unit, t
+from ..state import AppState, from_controls
+
+PAGE = "daten"
+COVERAGE = "coverage-grid"
+COVERAGE_LEVELS = ("gemeinde", "kreis")
 
 dash.register_page(__name__, path="/daten", name="Daten & Methoden", title="Integrationsatlas – Daten & Methoden",
                    layout=lambda **_: None)
@@ -74,6 +82,25 @@ def build(state: AppState, **_):
                               "fetched_at": str(s["fetched_at"])[:19] if s.get("fetched_at") is not None
                               and not pd.isna(s.get("fetched_at")) else "",
                               "sha256": str(s["sha256"])[:12]})
+    coverage = html.Div([
+        html.H2(t("coverage_title", lang), className="h5 mt-3"),
+        html.P(t("coverage_help", lang), className="small text-muted mb-1"),
+        dbc.Row([
+            dbc.Col(filters.panel(state, data.lands(), lang, PAGE), lg=3, md=4),
+            dbc.Col(dcc.Loading(dag.AgGrid(
+                id=COVERAGE, rowData=[], className="ag-theme-alpine", style={"height": "420px"},
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                columnDefs=[{"field": "indicator", "headerName": t("col_indicator", lang), "width": 250, "wrapText": True,
+                             "autoHeight": True},
+                            {"field": "level", "headerName": t("level", lang), "width": 110},
+                            {"field": "year", "headerName": t("year", lang), "width": 80},
+                            {"field": "covered", "headerName": t("coverage_covered", lang), "width": 150},
+                            {"field": "value", "headerName": t("coverage_value", lang), "width": 140},
+                            {"field": "population", "headerName": t("coverage_population", lang), "width": 140},
+                            {"field": "method", "headerName": t("coverage_method", lang), "width": 300, "wrapText": True,
+                             "autoHeight": True}])), lg=9, md=8),
+        ]),
+    ])
     return html.Div([
         html.H1(t("sources_title", lang), className="h4"),
         html.P(t("sources_gebietsstand", lang, date=fmt_date(gebietsstand, lang))),
@@ -92,4 +119,41 @@ def build(state: AppState, **_):
                    columnDefs=[{"field": c} for c in ("dataset", "file", "origin", "fetched_at", "sha256")],
                    className="ag-theme-alpine", defaultColDef={"sortable": True, "resizable": True, "flex": 1},
                    style={"height": "260px"}),
+        coverage,
+        page_stores(PAGE),
     ])
+
+
+def coverage_rows(st: AppState) -> list[dict]:
+    """Per indicator and level (latest year): units of the filtered selection with a value, and the group figure."""
+    lang, cat, rows = st.lang, data.catalogue(), []
+    for spec in data.indicators().to_dict("records"):
+        for level in COVERAGE_LEVELS:
+            year = cat.latest_year(spec["indicator_id"], level)
+            if year is None:
+                continue
+            agg = data.group_aggregate(spec["indicator_id"], level, year, [], st.filters(), st.br)
+            if agg.empty:
+                continue
+            a = agg.iloc[0]
+            unit = indicator_unit(spec, lang)
+            rows.append({"indicator": indicator_label(spec, lang), "level": t("level_" + level, lang), "year": year,
+                         "covered": t("coverage_n_of_m", lang, n=int(a["n_with_value"]), m=int(a["n"])),
+                         "value": (fmt_number(a["value"], lang) + (f" {unit}" if unit else ""))
+                         if pd.notna(a["value"]) else t("missing_value", lang),
+                         "population": fmt_number(a["population"], lang), "method": a["method"]})
+    return rows
+
+
+@callback(Output(COVERAGE, "rowData"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
+          *[Input(cid, prop) for cid, prop, _ in filters.filter_controls(PAGE)], State(ids.URL, "search"))
+@guard(2, notice_at=1)
+def update_coverage(*args):
+    *vals, search = args
+    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(filters.filter_controls(PAGE), vals)})
+    n = filters.mask(data.regions("gemeinde"), st)
+    note = t("filtered_note_short", lang_of(search), n=int(n.sum()), m=len(n)) if not n.all() else ""
+    return coverage_rows(st), note
+
+
+register_url_sync(PAGE, filters.filter_controls(PAGE))

@@ -12,14 +12,16 @@ from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
-from ..components import analysis, controls, mapfig
+from ..components import analysis, controls, filters, mapfig
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
-from ..state import AppState, profile_path, serialise
+from ..state import AppState, from_controls, profile_path, serialise
 
 dash.register_page(__name__, path_template="/gemeinde/<ags>", name="Profil", title="Integrationsatlas – Profil",
                    layout=lambda **_: None)
 
 PRO_NOTICE = "pro-notice"
+PAGE = "profil"
+SIM_CONTROLS = [(ids.PRO_SIM, "value", "sim"), *filters.filter_controls(PAGE)]
 
 
 def _latest(obs: pd.DataFrame, ind: str) -> pd.Series | None:
@@ -145,7 +147,7 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
                                        {"field": "role_in_study", "headerName": t("profile_role", lang), "flex": 1},
                                        {"field": "publisher", "headerName": "", "flex": 2, "wrapText": True,
                                         "autoHeight": True}],
-                           className="ag-theme-alpine", style={"height": "200px"}, dashGridOptions={"domLayout": "autoHeight"})
+                           className="ag-theme-alpine", style={"height": None}, dashGridOptions={"domLayout": "autoHeight"})
                 if len(cs) else html.P(t("profile_no_case_studies", lang), className="small text-muted"))
     compare_href = "/vergleich" + serialise(state.with_(sel=tuple([ags] + [a for a in state.sel if a != ags])[:8]),
                                             data.catalogue())
@@ -156,7 +158,9 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
         html.P(peer, className="small text-muted mb-2", id="profile-peer"),
         dbc.Row([
             dbc.Col([html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="profile-facts small"),
-                     minimap(region, level, lang)], lg=3, md=4),
+                     minimap(region, level, lang),
+                     html.P(t("profile_filters_help", lang), className="small text-muted mt-2 mb-0"),
+                     filters.panel(state, data.lands(), lang, PAGE)], lg=3, md=4),
             dbc.Col([
                 html.H2(t("profile_indicators", lang), className="h6"),
                 dag.AgGrid(id=ids.PRO_TABLE, rowData=rows, columnDefs=cols, className="ag-theme-alpine",
@@ -180,25 +184,30 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
 
 
 @callback(Output(ids.PRO_SIMILAR, "children"), Output(PRO_NOTICE, "children"),
-          Input(ids.PRO_SIM, "value"), State("pro-unit", "data"), State(ids.URL, "search"))
-@guard(2, notice_at=1)
-def similar_units(inds, unit, search):
+          Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
+          *[Input(cid, prop) for cid, prop, _ in SIM_CONTROLS], State("pro-unit", "data"), State(ids.URL, "search"))
+@guard(3, notice_at=1)
+def similar_units(*args):
+    """5 nearest units over the ticked indicators, searched among the units that pass the filters."""
+    *vals, unit, search = args
     lang = lang_of(search)
-    st = state_of(search)
-    inds = list(inds or [])
-    m = data.matrix(unit["level"], inds)
-    res = analysis.similar(m, unit["ags"], n=5)
+    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(SIM_CONTROLS, vals)})
+    reg = data.regions(unit["level"])
+    keep = filters.mask(reg, st)
+    pool = set(reg.loc[keep, "ags"]) | {unit["ags"]}
+    note = t("profile_similar_pool", lang, n=int(keep.sum()), m=len(reg)) if not keep.all() else ""
+    m = data.matrix(unit["level"], list(st.sim))
+    res = analysis.similar(m[m.index.isin(pool)], unit["ags"], n=5)
     if res.empty:
-        return html.P(t("profile_similar_none", lang), className="small text-muted"), None
-    reg = data.regions(unit["level"]).set_index("ags")
+        return html.P(t("profile_similar_none", lang), className="small text-muted"), None, note
+    reg = reg.set_index("ags")
     items = []
     for a, d in zip(res["ags"], res["distance"]):
         name = reg.loc[a, "name"] if a in reg.index else a
         items.append(html.Li([dcc.Link(name, href=profile_path(unit["level"], a) + serialise(st, data.catalogue())),
                               html.Span(f" ({t('profile_distance', lang)} {fmt_number(d, lang, 2)})",
                                         className="text-muted")]))
-    return html.Ol(items, className="small mb-0", id="similar-list"), None
+    return html.Ol(items, className="small mb-0", id="similar-list"), None, note
 
 
-register_url_sync("profil", [(ids.PRO_SIM, "value", "sim")])
-_ = np
+register_url_sync(PAGE, SIM_CONTROLS)

@@ -117,6 +117,30 @@ def test_profile_shows_rank_n_of_m_and_case_studies(page, server_url):
     expect(page.locator("#similar-list li")).to_have_count(5)
 
 
+def test_profile_filters_narrow_the_similar_units(page, server_url):
+    page.goto(server_url + "/gemeinde/15002000")
+    expect(page.locator("#similar-list li")).to_have_count(5)
+    choose(page, "profil-f-land", "Sachsen-Anh", "Sachsen-Anhalt")
+    expect(page).to_have_url(re.compile(r"land=15"))
+    expect(page.locator("#profil-filter-note")).to_contain_text("218 von 10953")   # Gemeinden of Sachsen-Anhalt
+    page.wait_for_timeout(500)
+    links = page.locator("#similar-list li a")
+    expect(links).to_have_count(5)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(5)]
+    assert all(re.search(r"/gemeinde/15\d{6}", h) for h in hrefs), hrefs          # all similar units are in the Land
+    assert not page.errors
+
+
+def test_sources_page_filters_show_coverage_of_the_selection(page, server_url):
+    page.goto(server_url + "/daten?ew=east&br=own")
+    expect(page.locator("#daten-filter-note")).to_contain_text("2380 von 10953")
+    row = page.locator("#coverage-grid .ag-row", has_text="Betreuungsquote 3 bis unter 6").first
+    expect(row).to_contain_text("75 von 75")                                        # the 75 East Kreise (Berlin is its own group here)
+    choose(page, "daten-f-land", "Sachsen-Anh", "Sachsen-Anhalt")
+    expect(page.locator("#coverage-grid .ag-row", has_text="Betreuungsquote 3 bis unter 6").first).to_contain_text("14 von 14")
+    assert not page.errors
+
+
 def _group_rows(page) -> list[list[str]]:
     """Rows of the group table once it has settled (same content twice, 1 s apart)."""
     cells = "#cmp-group-table .ag-center-cols-container .ag-row"
@@ -167,6 +191,9 @@ def test_invalid_url_parameters_show_defaults(page, server_url):
     page.goto(server_url + "/?ind=does_not_exist&year=abc&k=42&level=mars")
     expect(page.locator("#notice")).to_contain_text("ind=does_not_exist")
     expect(page.locator("#notice")).to_contain_text("k=42")
+    expect(page.locator("#notice")).to_contain_text(         # one sentence per parameter, naming the fallback
+        "Indikator „ind=does_not_exist“ ist ungültig oder nicht verfügbar – angezeigt wird: Anteil mit Einwanderungsgeschichte.")
+    expect(page.locator("#notice")).to_contain_text("Klassenzahl „k=42“ ist ungültig oder nicht verfügbar – angezeigt wird: 5.")
     expect(page.locator("#map-title")).to_contain_text("Anteil mit Einwanderungsgeschichte")
     page.goto(server_url + "/no/such/page")
     expect(page.locator("#notice")).to_contain_text("Seite nicht gefunden")
