@@ -245,5 +245,25 @@ def centroid(ags: str, level: str) -> dict | None:
     return {"lat": float(hit["lat"].iloc[0]), "lon": float(hit["lon"].iloc[0])}
 
 
+def no_boundary(level: str) -> pd.DataFrame:
+    """Units of `level` without a polygon (shown as "boundary not available"): ags, name, note (the reason)."""
+    df = boundary_status(level)
+    if df.empty or "note" not in df.columns:
+        return pd.DataFrame(columns=["ags", "name", "note"])
+    return df.loc[df["boundary_status"].astype(str) == "not_available", ["ags", "name", "note"]].reset_index(drop=True)
+
+
+def bbox(ags: list[str], level: str) -> list[float] | None:
+    """Union bounding box [minx, miny, maxx, maxy] (EPSG:4326) of the units that have a polygon."""
+    df = boundary_status(level)
+    if df.empty or "bbox_minx" not in df.columns:
+        return None
+    hit = df[df["ags"].isin(ags) & df["bbox_minx"].notna()]
+    if hit.empty:
+        return None
+    return [float(hit["bbox_minx"].min()), float(hit["bbox_miny"].min()),
+            float(hit["bbox_maxx"].max()), float(hit["bbox_maxy"].max())]
+
+
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and np.isnan(x))

@@ -128,6 +128,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hover_flag": ("Kennzeichen", "Flag"),
     "hover_date": ("Stichtag", "Reference date"),
     "click_to_profile": ("Klick öffnet das Profil", "Click opens the profile"),
+    "map_no_boundary_list": ("Ohne Grenze (nicht auf der Karte, Werte in der Tabelle): {units}. Grund: kein Polygon "
+                             "im VG5000 (01.01.2021), das sich über die amtlichen Schlüsseländerungen zuordnen lässt "
+                             "(Details: integrationsatlas geodata check).",
+                             "Without boundary (not on the map, values in the table): {units}. Reason: no VG5000 "
+                             "(01.01.2021) polygon that the official key changes lead to (details: integrationsatlas "
+                             "geodata check)."),
     "map_keyboard_label": ("Karte (Tastatur: Pfeiltasten verschieben, + und − zoomen, Enter öffnet das Profil)",
                            "Map (keyboard: arrow keys pan, + and − zoom, Enter opens the profile)"),
     "map_keyboard_help": ("Tastatur: Karte mit Tab fokussieren, Pfeiltasten verschieben, + / − zoomen; die Einheit "

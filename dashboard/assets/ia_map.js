@@ -76,9 +76,10 @@
     map.addLayer({id: HATCH, type: "fill", source: SRC,
       paint: {"fill-pattern": PATTERN,
               "fill-opacity": ["case", ["==", ["feature-state", "nd"], false], 0, opacity]}});
+    var hl = ["boolean", ["feature-state", "hl"], false], sel = ["boolean", ["feature-state", "sel"], false];
     map.addLayer({id: LINE, type: "line", source: SRC,
-      paint: {"line-color": ["case", ["boolean", ["feature-state", "hl"], false], "#000000", "#ffffff"],
-              "line-width": ["case", ["boolean", ["feature-state", "hl"], false], 2.2, 0.25]}});
+      paint: {"line-color": ["case", hl, "#000000", sel, "#D55E00", "#ffffff"],
+              "line-width": ["case", hl, 2.2, sel, 2.6, 0.25]}});
   }
 
   /* Ensure Plotly's map exists and carries our source for `url`; returns the per-graph state. */
@@ -128,6 +129,7 @@
       for (var j = 0; j < seen.length; j++) {
         if (!seen[j]) map.setFeatureState({source: SRC, id: j}, {c: NO_DATA, nd: true, o: on});
       }
+      focus(st, p.focus);
       st.last = p;
       st.pos = new Map();
       p.ags.forEach(function (a, n) { st.pos.set(a, n); });
@@ -135,6 +137,20 @@
       gd.setAttribute("data-ia-paints", String(+(gd.getAttribute("data-ia-paints") || 0) + 1));
       return painted;
     });
+  }
+
+  /* Selected units (URL `sel`): orange outline; zoom to them when the selection changes, not on every repaint. */
+  function focus(st, f) {
+    var ids = ((f && f.ags) || []).map(function (a) { return st.geo.index.get(a); })
+      .filter(function (i) { return i !== undefined; });
+    (st.selIds || []).forEach(function (i) { st.map.setFeatureState({source: SRC, id: i}, {sel: false}); });
+    ids.forEach(function (i) { st.map.setFeatureState({source: SRC, id: i}, {sel: true}); });
+    st.selIds = ids;
+    var key = ids.join(",");
+    if (key && key !== st.focusKey && f.bbox) {
+      st.map.fitBounds([[f.bbox[0], f.bbox[1]], [f.bbox[2], f.bbox[3]]], {padding: 60, maxZoom: 9, duration: 0});
+    }
+    st.focusKey = key;
   }
 
   // -- hover card, click, keyboard ---------------------------------------------------------------

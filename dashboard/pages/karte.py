@@ -24,6 +24,7 @@ dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas â€
 
 MAP_META = "map-meta"
 MAP_WRAP = "map-wrap"
+MAP_NO_BOUNDARY = "map-no-boundary"
 MAP_TABLE_TOGGLE = "map-table-toggle"
 MAP_TABLE_BOX = "map-table-box"   # rows travel only while the table alternative is open
 PAGE = "karte"
@@ -75,6 +76,7 @@ def build(state: AppState, **_):
         html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
         html.Span(id=ids.MAP_STATUS, className="visually-hidden"),
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
+        html.P(id=MAP_NO_BOUNDARY, className="small text-muted mb-1"),
         html.Button(t("map_table_alt", lang), id=MAP_TABLE_TOGGLE, className="btn btn-link btn-sm px-0", type="button",
                     **{"aria-controls": MAP_TABLE_BOX, "aria-expanded": "true" if not geo_url else "false"}),
         dbc.Collapse(dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[], dashGridOptions={"animateRows": False},
@@ -112,9 +114,9 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
 @callback(Output(ids.MAP_PAINT, "data"), Output(MAP_META, "data"), Output(ids.LEGEND, "children"),
           Output(ids.MAP_FOOTER, "children"),
           Output(ids.MAP_NOTICE, "children"), Output(ids.MAP_ALT, "children"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
-          Output(MAP_WRAP, "style"), Output("map-title", "children"),
+          Output(MAP_WRAP, "style"), Output("map-title", "children"), Output(MAP_NO_BOUNDARY, "children"),
           *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS], State(ids.URL, "search"), State(MAP_META, "data"))
-@guard(9, notice_at=4)
+@guard(10, notice_at=4)
 def update_map(*args):
     *vals, search, meta = args
     st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
@@ -129,12 +131,12 @@ def update_map(*args):
     idx, cls = classify.classify(df["value"] if len(df) else pd.Series(dtype=float), st.cls, st.k)
     colours = palettes.class_colours(st.pal, cls.k)
     geo_url = data.geo_assets().get(st.level)
-    status = data.boundary_status(st.level)
-    if not status.empty and "boundary_status" in status.columns:
-        missing = set(status.loc[status["boundary_status"].astype(str) == "not_available", "ags"])
-        n_no_boundary = int(df["ags"].isin(missing).sum())
-    else:
-        n_no_boundary = 0
+    missing = data.no_boundary(st.level)
+    missing = missing[missing["ags"].isin(df["ags"])] if len(df) else missing.iloc[0:0]
+    n_no_boundary = len(missing)
+    no_boundary_text = html.Span(t("map_no_boundary_list", lang, units="; ".join(
+        f"{r.name} ({r.ags})" for r in missing.itertuples())),
+        title=" | ".join(sorted(set(missing["note"].dropna().astype(str))))) if n_no_boundary else ""
     n_filtered = int((~m).sum()) if len(m) else 0
     leg = legend.legend(cls, colours, lang, unit, n_no_data=int((idx < 0).sum()), n_no_boundary=n_no_boundary,
                         n_filtered=n_filtered, title=unit or t("legend", lang))
@@ -145,13 +147,15 @@ def update_map(*args):
     if not geo_url:
         notice = dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1")
         return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang),
-                notice, alt, fnote, {"display": "none"}, title)
+                notice, alt, fnote, {"display": "none"}, title, no_boundary_text)
     send_units = not meta or meta.get("units_key") != mapfig.units_key(df["ags"].astype(str).tolist()) \
         or meta.get("lang") != lang
     p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
                              send_units=send_units, graph=ids.MAP, click_target=ids.MAP_CLICK)
+    focus = [a for a in st.sel if len(a) == len(df["ags"].iloc[0])] if len(df) else []
+    p["focus"] = {"ags": focus, "bbox": data.bbox(focus, st.level)} if focus else None
     new_meta = {"level": st.level, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
-    return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title)
+    return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title, no_boundary_text)
 
 
 @callback(Output(MAP_TABLE_BOX, "is_open"), Output(MAP_TABLE_TOGGLE, "aria-expanded"),

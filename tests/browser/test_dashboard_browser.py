@@ -59,6 +59,19 @@ def test_map_renders_with_legend_for_gemeinde_indicator(page, server_url):
     assert not page.errors
 
 
+def test_map_zooms_to_and_outlines_the_selection(page, server_url):
+    page.goto(server_url + "/?ind=foreigners_share&level=gemeinde&sel=15002000,15003000")   # Halle, Magdeburg
+    page.wait_for_function(f"({MAP_PAINTED})() > 10000")
+    view = page.evaluate("""() => { const g = document.querySelector('#map-graph .js-plotly-plot'); const m = IAMap.mapOf(g);
+        const b = m.getBounds(); return {zoom: m.getZoom(), w: b.getWest(), e: b.getEast(), s: b.getSouth(), n: b.getNorth(),
+        sel: [...Array(11000).keys()].filter(i => m.getFeatureState({source: IAMap.SOURCE, id: i}).sel).length}; }""")
+    assert view["zoom"] > 7 and view["sel"] == 2
+    assert view["w"] < 11.97 < view["e"] and view["s"] < 51.48 < view["n"]      # Halle (Saale) in view
+    assert view["w"] < 11.63 < view["e"] and view["s"] < 52.13 < view["n"]      # Magdeburg in view
+    expect(page.locator("#map-no-boundary")).to_contain_text("Küstengewässer")   # units without polygon are named
+    assert not page.errors
+
+
 def test_map_is_keyboard_navigable(page, server_url):
     page.goto(server_url + "/?ind=foreigners_share&level=kreis")
     page.wait_for_function(f"({MAP_PAINTED})() == 400")
