@@ -134,6 +134,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "Without boundary (not on the map, values in the table): {units}. Reason: no VG5000 "
                              "(01.01.2021) polygon that the official key changes lead to (details: integrationsatlas "
                              "geodata check)."),
+    "map_paint_error": ("Die Karte konnte nicht gezeichnet werden – die Werte stehen in der Tabelle unter der Karte",
+                        "The map could not be drawn – the values are in the table below the map"),
     "map_keyboard_label": ("Karte (Tastatur: Pfeiltasten verschieben, + und − zoomen, Enter öffnet das Profil)",
                            "Map (keyboard: arrow keys pan, + and − zoom, Enter opens the profile)"),
     "map_keyboard_help": ("Tastatur: Karte mit Tab fokussieren, Pfeiltasten verschieben, + / − zoomen; die Einheit "

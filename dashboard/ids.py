@@ -55,7 +55,7 @@ MAP_NOTICE = "map-notice"
 MAP_ALT = "map-alt"
 MAP_PAINT = "map-paint"        # store: per-interaction colours for assets/ia_map.js
 MAP_CLICK = "map-click"        # store: set by assets/ia_map.js on click / Enter
-MAP_STATUS = "map-status"      # painted unit count written back by the clientside callback
+MAP_STATUS = "map-status"      # error text from the clientside paint (empty when the map was drawn)
 SEARCH = "map-search"
 
 # table page

@@ -24,6 +24,9 @@ SHOTS = [
     ("tabelle", "/tabelle?ind=population&level=gemeinde&land=15", "#table-grid .ag-row", 2000),
     ("daten", "/daten", "#sources-grid .ag-row", 1500),
     ("karte_en", "/?lang=en&ind=foreigners_share&level=kreis", "#map-legend li", 4000),
+    ("karte_auswahl", "/?ind=foreigners_share&level=gemeinde&sel=15002000,15003000", "#map-legend li", 6000),
+    ("daten_abdeckung", "/daten?ew=east&br=own#coverage-grid", "#coverage-grid .ag-row", 1500),
+    ("hinweis_ungueltige_parameter", "/?ind=does_not_exist&year=abc&k=42&level=mars", "#notice-alert", 4000),
 ]
 
 
@@ -41,6 +44,8 @@ def main() -> int:
             page.goto(url + path)
             page.wait_for_selector(selector, timeout=60000)
             page.wait_for_timeout(wait)
+            if "#" in path:   # a section further down the page
+                page.locator("#" + path.split("#", 1)[1]).scroll_into_view_if_needed()
             target = out / f"{name}.png"
             page.screenshot(path=str(target))
             print(target)

@@ -282,8 +282,11 @@
         }, 20000).then(function (gd) {
           gd.setAttribute("data-ia-click-target", payload.click_target || "");
           return paint(gd, payload.geo, payload);
-        }).then(function (n) { return String(n); })
-          .catch(function (err) { console.warn("IAMap:", err); return "error: " + err.message; });
+        }).then(function () { return ""; })
+          .catch(function (err) {
+            console.warn("IAMap:", err);
+            return ((payload.labels && payload.labels.error) || "Map could not be drawn") + " (" + err.message + ")";
+          });
       }
     }
   });

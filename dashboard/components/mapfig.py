@@ -53,7 +53,8 @@ def units_key(ags: list[str]) -> str:
 def hover_labels(lang: str) -> dict:
     return {"kommunaltyp": t("hover_kommunaltyp", lang), "size": t("hover_size", lang),
             "value": t("hover_value", lang), "flag": t("hover_flag", lang), "date": t("hover_date", lang),
-            "missing": t("missing_value", lang), "click": t("click_to_profile", lang)}
+            "missing": t("missing_value", lang), "click": t("click_to_profile", lang),
+            "error": t("map_paint_error", lang)}
 
 
 def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, colours: list[str], lang: str,

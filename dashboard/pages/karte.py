@@ -74,7 +74,7 @@ def build(state: AppState, **_):
                                                "aria-describedby": f"{ids.MAP_ALT} map-keys", "data-ia-keyboard": "1"}),
         html.P(id=ids.MAP_ALT, className="visually-hidden"),
         html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
-        html.Span(id=ids.MAP_STATUS, className="visually-hidden"),
+        html.P(id=ids.MAP_STATUS, className="small text-danger mb-0", role="status"),
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
         html.P(id=MAP_NO_BOUNDARY, className="small text-muted mb-1"),
         html.Button(t("map_table_alt", lang), id=MAP_TABLE_TOGGLE, className="btn btn-link btn-sm px-0", type="button",
