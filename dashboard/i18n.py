@@ -21,6 +21,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lang_toggle_title": ("Switch to English", "Auf Deutsch umschalten"),
     "skip_to_content": ("Zum Inhalt springen", "Skip to content"),
     "notice": ("Hinweis", "Notice"),
+    "dd_select_all": ("Alle auswählen", "Select all"), "dd_deselect_all": ("Auswahl aufheben", "Deselect all"),
+    "dd_selected_count": ("{num_selected} ausgewählt", "{num_selected} selected"), "dd_search": ("Suchen", "Search"),
+    "dd_clear_search": ("Suche löschen", "Clear search"), "dd_clear_selection": ("Auswahl löschen", "Clear selection"),
+    "dd_no_options_found": ("Keine Treffer", "No options found"),
     # URL parameters that were replaced: one sentence each ({label}, {raw} = "param=value", {now})
     "param_replaced": ("{label} „{raw}“ ist ungültig oder nicht verfügbar – angezeigt wird: {now}.",
                        "{label} “{raw}” is invalid or not available – showing: {now}."),

@@ -158,3 +158,12 @@ def test_paint_payload_classes_fades_filtered_and_sends_units_once():
     assert "ags" not in again and "name" not in again and again["units_key"] == p["units_key"]
     assert len(json.dumps(again)) < len(json.dumps(p))
     assert t("legend_no_data", "en") == "no data"
+
+
+def test_dropdowns_speak_the_ui_language():
+    from dashboard.components.widgets import dropdown
+    de = dropdown("de", id="x", options=[], multi=True)
+    en = dropdown("en", id="y", options=[], multi=True)
+    assert de.labels["selected_count"] == "{num_selected} ausgewählt"   # Dash fills in the count
+    assert de.labels["no_options_found"] == "Keine Treffer"
+    assert en.labels["selected_count"] == "{num_selected} selected"

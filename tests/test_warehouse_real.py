@@ -155,3 +155,27 @@ def test_population_series_marks_census_breaks(con):
     bases = dict(con.execute("SELECT year, census_basis FROM core.fact_observation WHERE indicator_id='population' "
                              "AND ags='14713' AND year IN (2010, 2015, 2024)").fetchall())
     assert bases == {2010: "vor Zensus 2011", 2015: "Zensus 2011", 2024: "Zensus 2022"}
+
+
+def test_land_rates_2022_weighted_with_census_population_and_labelled(con):
+    """INKAR Kreis rates dated 31.12.2022 have no same-day population (census year): the Land figure is
+    weighted with the Zensus 15.05.2022 population of the Kreise, and the note says so."""
+    v, note = con.execute("""SELECT value, harmonisation_note FROM core.fact_observation
+        WHERE indicator_id = 'foreigners_share' AND level = 'land' AND ags = '15' AND year = 2022""").fetchone()
+    expected = one(con, """SELECT sum(r.value * p.value) / sum(p.value)
+        FROM core.fact_observation r JOIN core.fact_observation p ON p.ags = r.ags AND p.level = 'kreis'
+             AND p.indicator_id = 'population_census2022'
+        WHERE r.indicator_id = 'foreigners_share' AND r.level = 'kreis' AND r.year = 2022 AND r.ags LIKE '15%'""")
+    assert v == pytest.approx(expected, rel=1e-9) and 6 < v < 9
+    assert "Zensus-Bevölkerung 15.05.2022" in note
+    n = one(con, """SELECT count(value) FROM core.fact_observation
+        WHERE indicator_id = 'foreigners_share' AND level = 'land' AND year = 2022""")
+    assert n == 16
+
+
+def test_indicator_gaps_name_levels_years_and_sparse_units(con):
+    gaps = dict(con.execute("SELECT indicator_id, gaps_de FROM core.dim_indicator").fetchall())
+    assert gaps["migration_background_share"] == "Keine Werte im Datenbestand."
+    # BA Gemeinde table 2009–2016; other years only the Stadtstaaten filled from Kreis tables
+    assert gaps["unemployed"].startswith("Werte nur für: Gemeinden 2009–2016 + nur einzelne (max. 2) 2001–2020;")
+    assert "Kreise 2024" in gaps["protection_seekers"] and "Gemeinden nur einzelne (max. 2) 2024" in gaps["protection_seekers"]

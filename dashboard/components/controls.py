@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from .. import ids
 from ..i18n import indicator_label, t
 from ..state import LEVELS, AppState, Catalogue
+from .widgets import dropdown
 
 
 def indicator_options(catalogue_df, cat: Catalogue, lang: str) -> list[dict]:
@@ -44,20 +45,20 @@ def indicator_block(state: AppState, catalogue_df, cat: Catalogue, lang: str, pa
     IND, LEVEL, YEAR = (ids.pid(page, b) for b in (ids.INDICATOR, ids.LEVEL, ids.YEAR))
     lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
     items = [lbl("indicator", IND),
-             dcc.Dropdown(id=IND, options=indicator_options(catalogue_df, cat, lang), value=state.ind,
+             dropdown(lang, id=IND, options=indicator_options(catalogue_df, cat, lang), value=state.ind,
                           clearable=False, className="mb-2")]
     if with_level:
         items += [lbl("level", LEVEL),
                   dbc.RadioItems(id=LEVEL, options=level_options(cat, state.ind, lang), value=state.level,
                                  inline=True, className="small mb-1")]
     items += [lbl("year", YEAR),
-              dcc.Dropdown(id=YEAR, options=year_options(cat, state.ind, state.level, lang), value=state.year,
+              dropdown(lang, id=YEAR, options=year_options(cat, state.ind, state.level, lang), value=state.year,
                            clearable=False, className="mb-2")]
     return html.Div(items)
 
 
 def search_dropdown(id_: str, lang: str, multi: bool = False, value=None, options=None):
-    return dcc.Dropdown(id=id_, options=options or [], value=value, multi=multi, searchable=True,
+    return dropdown(lang, id=id_, options=options or [], value=value, multi=multi, searchable=True,
                         placeholder=t("search_placeholder", lang), className="mb-2", search_order="original")
 
 

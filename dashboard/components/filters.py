@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from .. import ids
 from ..i18n import facet_label, t
 from ..state import AppState, KOMMUNALTYPEN, KREISTYPEN, SIZE_CLASSES, SIZE_CLASSES_FINE
+from .widgets import dropdown
 
 
 def east_west_rule(series: pd.Series, rule: str) -> pd.Series:
@@ -55,25 +56,25 @@ def panel(state: AppState, lands: list[tuple[str, str]], lang: str, page: str):
     F_LAND, F_KT, F_GK, F_GR, F_EW, F_BR, F_KTY = filter_ids(page)
     body = [
         lbl("f_land", F_LAND),
-        dcc.Dropdown(id=F_LAND, options=[{"label": n, "value": a} for a, n in lands], value=list(state.land),
+        dropdown(lang, id=F_LAND, options=[{"label": n, "value": a} for a, n in lands], value=list(state.land),
                      multi=True, placeholder=t("f_any", lang), className="mb-2"),
         lbl("f_kommunaltyp", F_KT),
-        dcc.Dropdown(id=F_KT, options=[{"label": facet_label("kommunaltyp", v, lang), "value": v} for v in KOMMUNALTYPEN],
+        dropdown(lang, id=F_KT, options=[{"label": facet_label("kommunaltyp", v, lang), "value": v} for v in KOMMUNALTYPEN],
                      value=list(state.kt), multi=True, placeholder=t("f_any", lang), className="mb-2"),
         lbl("f_size_scheme", F_GK),
         dbc.RadioItems(id=F_GK, options=[{"label": t("f_size_scheme_bbsr", lang), "value": "bbsr"},
                                               {"label": t("f_size_scheme_fine", lang), "value": "fine"}],
                        value=state.gk, inline=True, className="small"),
-        dcc.Dropdown(id=F_GR, options=size_options(state.gk, lang), value=list(state.gr), multi=True,
+        dropdown(lang, id=F_GR, options=size_options(state.gk, lang), value=list(state.gr), multi=True,
                      placeholder=t("f_any", lang), className="mb-2"),
         lbl("f_east_west", F_EW),
-        dcc.Dropdown(id=F_EW, options=east_west_options(state.br, lang), value=list(state.ew), multi=True,
+        dropdown(lang, id=F_EW, options=east_west_options(state.br, lang), value=list(state.ew), multi=True,
                      placeholder=t("f_any", lang), className="mb-1"),
         lbl("f_berlin_rule", F_BR),
         dbc.RadioItems(id=F_BR, options=[{"label": t(f"berlin_{r}", lang), "value": r} for r in ("west", "east", "own")],
                        value=state.br, className="small mb-2"),
         lbl("f_kreistyp", F_KTY),
-        dcc.Dropdown(id=F_KTY, options=[{"label": f"{v} – {facet_label('bbsr_kreistyp', v, lang)}", "value": v}
+        dropdown(lang, id=F_KTY, options=[{"label": f"{v} – {facet_label('bbsr_kreistyp', v, lang)}", "value": v}
                                              for v in KREISTYPEN],
                      value=list(state.kty), multi=True, placeholder=t("f_any", lang), className="mb-2"),
         html.Div(id=ids.pid(page, ids.FILTER_NOTE), className="small text-muted", **{"aria-live": "polite"}),

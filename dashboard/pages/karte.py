@@ -19,6 +19,7 @@ from ..components import classify, controls, filters, legend, mapfig, palettes
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
 from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState, from_controls
+from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas – Karte", layout=lambda **_: None)
 
@@ -38,13 +39,13 @@ def map_controls(state: AppState, lang: str):
     lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
     return html.Div([
         lbl("classification", ids.CLS),
-        dcc.Dropdown(id=ids.CLS, options=[{"label": t(f"cls_{c}", lang), "value": c} for c in CLASSIFICATIONS],
+        dropdown(lang, id=ids.CLS, options=[{"label": t(f"cls_{c}", lang), "value": c} for c in CLASSIFICATIONS],
                      value=state.cls, clearable=False, className="mb-2"),
         lbl("classes", ids.K),
         dcc.Slider(id=ids.K, min=K_MIN, max=K_MAX, step=1, value=state.k,
                    marks={i: str(i) for i in range(K_MIN, K_MAX + 1)}, className="mb-2"),
         lbl("palette", ids.PAL),
-        dcc.Dropdown(id=ids.PAL, options=[{"label": t(f"pal_{p}", lang), "value": p} for p in PALETTES],
+        dropdown(lang, id=ids.PAL, options=[{"label": t(f"pal_{p}", lang), "value": p} for p in PALETTES],
                      value=state.pal, clearable=False, className="mb-2"),
     ])
 

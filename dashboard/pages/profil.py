@@ -15,6 +15,7 @@ from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, sta
 from ..components import analysis, controls, filters, mapfig
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
 from ..state import AppState, from_controls, profile_path, serialise
+from ..components.widgets import dropdown
 
 dash.register_page(__name__, path_template="/gemeinde/<ags>", name="Profil", title="Integrationsatlas – Profil",
                    layout=lambda **_: None)
@@ -171,7 +172,7 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
                     dbc.Col([html.H2(t("profile_case_studies", lang), className="h6"), cs_block], md=6),
                     dbc.Col([html.H2(t("profile_similar", lang), className="h6"),
                              html.Label(t("profile_similar_over", lang), htmlFor=ids.PRO_SIM, className="small"),
-                             dcc.Dropdown(id=ids.PRO_SIM, options=sim_opts, value=sim_default, multi=True),
+                             dropdown(lang, id=ids.PRO_SIM, options=sim_opts, value=sim_default, multi=True),
                              html.Div(id=ids.PRO_SIMILAR, className="mt-2")], md=6),
                 ]),
                 html.Div(id=PRO_NOTICE),

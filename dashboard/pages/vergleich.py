@@ -17,6 +17,7 @@ from ..components.charts import (box_figure, group_bar_figure, group_labels, sca
 from ..components.footer import source_text
 from ..i18n import indicator_label, indicator_unit, t
 from ..state import FACETS, MAX_SELECTION, AppState, from_controls
+from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integrationsatlas – Vergleich",
                    layout=lambda **_: None)
@@ -49,16 +50,16 @@ def build(state: AppState, **_):
     sidebar = [
         controls.indicator_block(state, ind_df, cat, lang, PAGE),
         lbl("compare_by", ids.CMP_BY),
-        dcc.Dropdown(id=ids.CMP_BY, options=facet_opts, value=list(state.by), multi=True, className="mb-2"),
+        dropdown(lang, id=ids.CMP_BY, options=facet_opts, value=list(state.by), multi=True, className="mb-2"),
         lbl("selection", ids.CMP_SEL),
         controls.search_dropdown(ids.CMP_SEL, lang, multi=True, value=list(state.sel), options=sel_opts),
         lbl("scatter_x", ids.CMP_X),
-        dcc.Dropdown(id=ids.CMP_X, options=ind_opts, value=state.x or state.ind, clearable=False, className="mb-1"),
+        dropdown(lang, id=ids.CMP_X, options=ind_opts, value=state.x or state.ind, clearable=False, className="mb-1"),
         lbl("scatter_y", ids.CMP_Y),
-        dcc.Dropdown(id=ids.CMP_Y, options=ind_opts, value=state.y or _default_y(state, cat), clearable=False,
+        dropdown(lang, id=ids.CMP_Y, options=ind_opts, value=state.y or _default_y(state, cat), clearable=False,
                      className="mb-1"),
         lbl("scatter_colour", ids.CMP_COL),
-        dcc.Dropdown(id=ids.CMP_COL, options=facet_opts, value=state.col, clearable=False, className="mb-2"),
+        dropdown(lang, id=ids.CMP_COL, options=facet_opts, value=state.col, clearable=False, className="mb-2"),
         filters.panel(state, data.lands(), lang, PAGE),
     ]
     main = [

@@ -67,21 +67,22 @@ agg AS (
     SELECT c.parent, c.indicator_id, c.reference_date, any_value(c.kind) AS kind,
            count(*) AS n_children, count(c.value) AS n_values,
            sum(c.value) AS sum_value,
-           sum(c.value * coalesce(wp.value, wc.value)) / nullif(sum(CASE WHEN c.value IS NOT NULL THEN coalesce(wp.value, wc.value) END), 0) AS weighted,
+           intermediate.weighted_mean(c.value, coalesce(wp.value, wc.value)) AS weighted,
+           bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
            count(*) FILTER (WHERE c.value IS NOT NULL AND coalesce(wp.value, wc.value) IS NULL) AS n_unweighted,
            count(*) FILTER (WHERE c.value IS NULL AND coalesce(c.flag, '') <> 'booked_elsewhere') AS n_missing,
            string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, max(c.gebietsstand) AS gebietsstand
     FROM child c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
-    LEFT JOIN w wc ON wc.ags = c.ags AND wc.reference_date = c.reference_date AND wc.indicator_id = 'population_census2022'
+    LEFT JOIN w wc ON wc.ags = c.ags AND year(wc.reference_date) = year(c.reference_date) AND wc.indicator_id = 'population_census2022'
     GROUP BY 1, 2, 3
 )
 SELECT a.parent AS ags, 'kreis' AS level, a.indicator_id, a.reference_date,
        CASE WHEN a.kind = 'count' THEN a.sum_value ELSE a.weighted END AS value,
        NULL::VARCHAR AS flag, a.gebietsstand, false AS harmonised,
        CASE WHEN a.kind = 'count' THEN 'Summe aus ' || a.n_children || ' Gemeinden'
-            ELSE 'gewichtet aus ' || a.n_values || ' von ' || a.n_children || ' Gemeinden (Bevölkerung gleichen Stichtags)' END
+            ELSE 'gewichtet aus ' || a.n_values || ' von ' || a.n_children || ' Gemeinden (' || intermediate.weight_note(a.census_weighted) || ')' END
            AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
 FROM agg a
@@ -106,13 +107,14 @@ exp_kreis AS (SELECT land_ags AS parent, count(*) AS n_expected FROM intermediat
 agg_land AS (
     SELECT c.parent, c.indicator_id, c.reference_date, any_value(c.kind) AS kind, count(*) AS n_children,
            count(c.value) AS n_values, sum(c.value) AS sum_value,
-           sum(c.value * coalesce(wp.value, wc.value)) / nullif(sum(CASE WHEN c.value IS NOT NULL THEN coalesce(wp.value, wc.value) END), 0) AS weighted,
+           intermediate.weighted_mean(c.value, coalesce(wp.value, wc.value)) AS weighted,
+           bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
            count(*) FILTER (WHERE c.value IS NULL AND coalesce(c.flag, '') <> 'booked_elsewhere') AS n_missing,
            string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, any_value(c.gebietsstand) AS gebietsstand
     FROM kreis_child c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.level = 'kreis' AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
-    LEFT JOIN w wc ON wc.ags = c.ags AND wc.level = 'kreis' AND wc.reference_date = c.reference_date AND wc.indicator_id = 'population_census2022'
+    LEFT JOIN w wc ON wc.ags = c.ags AND wc.level = 'kreis' AND year(wc.reference_date) = year(c.reference_date) AND wc.indicator_id = 'population_census2022'
     GROUP BY 1, 2, 3
 )
 SELECT a.parent AS ags, 'land' AS level, a.indicator_id, a.reference_date,
@@ -120,7 +122,7 @@ SELECT a.parent AS ags, 'land' AS level, a.indicator_id, a.reference_date,
        NULL::VARCHAR AS flag,
        a.gebietsstand, false AS harmonised,
        CASE WHEN a.kind = 'count' THEN 'Summe aus ' || a.n_children || ' Kreisen'
-            ELSE 'gewichtet aus ' || a.n_values || ' Kreisen (Bevölkerung gleichen Stichtags)' END AS harmonisation_note,
+            ELSE 'gewichtet aus ' || a.n_values || ' Kreisen (' || intermediate.weight_note(a.census_weighted) || ')' END AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
 FROM agg_land a JOIN exp_kreis e USING (parent)
 WHERE ((a.kind = 'count' AND a.n_missing = 0 AND a.n_children >= e.n_expected)
@@ -139,18 +141,19 @@ w AS (SELECT ags, reference_date, indicator_id, value FROM intermediate.obs_land
 agg AS (
     SELECT c.indicator_id, c.reference_date, any_value(c.kind) AS kind, count(*) AS n_children, count(c.value) AS n_values,
            sum(c.value) AS sum_value,
-           sum(c.value * coalesce(wp.value, wc.value)) / nullif(sum(CASE WHEN c.value IS NOT NULL THEN coalesce(wp.value, wc.value) END), 0) AS weighted,
+           intermediate.weighted_mean(c.value, coalesce(wp.value, wc.value)) AS weighted,
+           bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
            string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, any_value(c.gebietsstand) AS gebietsstand
     FROM c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
-    LEFT JOIN w wc ON wc.ags = c.ags AND wc.reference_date = c.reference_date AND wc.indicator_id = 'population_census2022'
+    LEFT JOIN w wc ON wc.ags = c.ags AND year(wc.reference_date) = year(c.reference_date) AND wc.indicator_id = 'population_census2022'
     GROUP BY 1, 2
 )
 SELECT 'DG' AS ags, 'bund' AS level, a.indicator_id, a.reference_date,
        CASE a.kind WHEN 'count' THEN a.sum_value ELSE a.weighted END AS value,
        NULL::VARCHAR AS flag, a.gebietsstand, false AS harmonised,
-       CASE WHEN a.kind = 'count' THEN 'Summe der 16 Länder' ELSE 'gewichtet aus 16 Ländern' END AS harmonisation_note,
+       CASE WHEN a.kind = 'count' THEN 'Summe der 16 Länder' ELSE 'gewichtet aus 16 Ländern (' || intermediate.weight_note(a.census_weighted) || ')' END AS harmonisation_note,
        true AS on_current_territory, 'aggregated:' || a.dataset AS dataset, a.source_table, a.snapshot_id, 1 AS n_sources
 FROM agg a
 WHERE a.kind IN ('count', 'rate') AND a.n_values = 16 AND (a.kind = 'count' OR a.weighted IS NOT NULL)

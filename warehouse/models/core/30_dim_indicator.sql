@@ -16,6 +16,48 @@ lv AS (
            map_from_entries(list({'k': level, 'v': latest_date})) AS latest_by_level
     FROM per_level GROUP BY 1
 ),
+-- year coverage per level as compact ranges ("2010–2015, 2021": the hole in between is the gap). A year
+-- counts for a level when at least half of its units have a value; years with fewer (e.g. only the
+-- Stadtstaaten Berlin/Hamburg filled from a Kreis table) are named separately with their unit count.
+n_level AS (SELECT level, count(*) AS n_total FROM core.dim_region GROUP BY 1),
+yrs AS (
+    SELECT f.indicator_id, f.level, f.year, count(DISTINCT f.ags) AS n,
+           count(DISTINCT f.ags) >= 0.5 * any_value(l.n_total) AS broad
+    FROM core.fact_observation f JOIN n_level l USING (level)
+    WHERE f.value IS NOT NULL AND f.level <> 'bund' GROUP BY 1, 2, 3
+),
+isl AS (SELECT indicator_id, level, year,
+               year - row_number() OVER (PARTITION BY indicator_id, level ORDER BY year) AS grp
+        FROM yrs WHERE broad),
+rng AS (SELECT indicator_id, level, min(year) AS y0, max(year) AS y1 FROM isl GROUP BY indicator_id, level, grp),
+broad_txt AS (
+    SELECT indicator_id, level,
+           string_agg(CASE WHEN y0 = y1 THEN y0::VARCHAR ELSE y0::VARCHAR || '–' || y1::VARCHAR END, ', ' ORDER BY y0) AS txt
+    FROM rng GROUP BY 1, 2
+),
+sparse_txt AS (
+    SELECT indicator_id, level, min(year) AS y0, max(year) AS y1, max(n) AS n_max
+    FROM yrs WHERE NOT broad GROUP BY 1, 2
+),
+lvl_ranges AS (
+    SELECT coalesce(b.indicator_id, p.indicator_id) AS indicator_id, coalesce(b.level, p.level) AS level,
+           b.txt AS broad, p.y0, p.y1, p.n_max
+    FROM broad_txt b FULL OUTER JOIN sparse_txt p USING (indicator_id, level)
+),
+cover AS (
+    SELECT indicator_id,
+           string_agg(CASE level WHEN 'gemeinde' THEN 'Gemeinden' WHEN 'kreis' THEN 'Kreise' ELSE 'Länder' END || ' '
+                      || concat_ws(' ', broad, CASE WHEN y0 IS NOT NULL THEN
+                         (CASE WHEN broad IS NULL THEN '' ELSE '+ ' END) || 'nur einzelne (max. ' || n_max || ') '
+                         || CASE WHEN y0 = y1 THEN y0::VARCHAR ELSE y0::VARCHAR || '–' || y1::VARCHAR END END),
+                      '; ' ORDER BY CASE level WHEN 'gemeinde' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END) AS de,
+           string_agg(CASE level WHEN 'gemeinde' THEN 'municipalities' WHEN 'kreis' THEN 'districts' ELSE 'Länder' END || ' '
+                      || concat_ws(' ', broad, CASE WHEN y0 IS NOT NULL THEN
+                         (CASE WHEN broad IS NULL THEN '' ELSE '+ ' END) || 'only a few (max. ' || n_max || ') '
+                         || CASE WHEN y0 = y1 THEN y0::VARCHAR ELSE y0::VARCHAR || '–' || y1::VARCHAR END END),
+                      '; ' ORDER BY CASE level WHEN 'gemeinde' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END) AS en
+    FROM lvl_ranges GROUP BY 1
+),
 src AS (
     SELECT f.indicator_id,
            string_agg(DISTINCT d.title, '; ') AS sources,
@@ -38,14 +80,15 @@ SELECT i.id AS indicator_id, i.label_de, i.label_en, i.unit, i.unit_en, i.kind, 
             ELSE concat_ws(' ',
                 CASE WHEN NOT list_contains(a.levels, 'gemeinde') THEN 'Keine Gemeindewerte.' END,
                 CASE WHEN NOT list_contains(a.levels, 'kreis') THEN 'Keine Kreiswerte.' END,
-                'Jahre: ' || array_to_string(a.years, ', ') || '.') END AS gaps_de,
+                'Werte nur für: ' || c.de || '.') END AS gaps_de,
        CASE WHEN a.levels IS NULL THEN 'No values in the data store.'
             ELSE concat_ws(' ',
                 CASE WHEN NOT list_contains(a.levels, 'gemeinde') THEN 'No municipal values.' END,
                 CASE WHEN NOT list_contains(a.levels, 'kreis') THEN 'No district values.' END,
-                'Years: ' || array_to_string(a.years, ', ') || '.') END AS gaps_en
+                'Values only for: ' || c.en || '.') END AS gaps_en
 FROM staging.indicators i
 LEFT JOIN avail a ON a.indicator_id = i.id
 LEFT JOIN lv ON lv.indicator_id = i.id
 LEFT JOIN src s ON s.indicator_id = i.id
+LEFT JOIN cover c ON c.indicator_id = i.id
 ORDER BY i.id;
