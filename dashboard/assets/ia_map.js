@@ -91,6 +91,10 @@
       var st = states.get(gd);
       if (st && st.map === map && st.url === url && map.getSource(SRC)) return st;
       return loadGeo(url).then(function (geo) {
+        if (st) {   // another level: the old state's labels and their move handler go
+          (st.labelEls || []).forEach(function (el) { el.remove(); });
+          if (st.labelHandler) st.map.off("move", st.labelHandler);
+        }
         addLayers(map, geo);
         var fresh = {map: map, url: url, geo: geo, last: null, hl: null};
         if (!st || st.map !== map) wire(gd, fresh);
@@ -151,6 +155,29 @@
       st.map.fitBounds([[f.bbox[0], f.bbox[1]], [f.bbox[2], f.bbox[3]]], {padding: 60, maxZoom: 9, duration: 0});
     }
     st.focusKey = key;
+    placeLabels(st, (f && f.labels) || []);
+  }
+
+  /* Name labels of the selected units at their label points (centroid or a point inside), as HTML
+   * over the canvas: the offline basemap has no glyphs for MapLibre symbol layers. */
+  function placeLabels(st, labels) {
+    var box = st.map.getContainer();
+    (st.labelEls || []).forEach(function (el) { el.remove(); });
+    st.labelEls = labels.map(function (l) {
+      var el = document.createElement("div");
+      el.className = "ia-label"; el.textContent = l.name; el.setAttribute("aria-hidden", "true");
+      el._lngLat = [l.lon, l.lat];
+      box.appendChild(el);
+      return el;
+    });
+    var move = function () {
+      (st.labelEls || []).forEach(function (el) {
+        var p = st.map.project(el._lngLat);
+        el.style.transform = "translate(-50%, -130%) translate(" + Math.round(p.x) + "px," + Math.round(p.y) + "px)";
+      });
+    };
+    if (!st.labelHandler) { st.labelHandler = move; st.map.on("move", move); }
+    move();
   }
 
   // -- hover card, click, keyboard ---------------------------------------------------------------

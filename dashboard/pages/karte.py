@@ -154,7 +154,9 @@ def update_map(*args):
     p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
                              send_units=send_units, graph=ids.MAP, click_target=ids.MAP_CLICK)
     focus = [a for a in st.sel if len(a) == len(df["ags"].iloc[0])] if len(df) else []
-    p["focus"] = {"ags": focus, "bbox": data.bbox(focus, st.level)} if focus else None
+    names = dict(zip(df["ags"], df["name"]))
+    labels = [{"name": str(names.get(a, a)), **c} for a in focus if (c := data.centroid(a, st.level))]
+    p["focus"] = {"ags": focus, "bbox": data.bbox(focus, st.level), "labels": labels} if focus else None
     new_meta = {"level": st.level, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
     return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title, no_boundary_text)
 

@@ -68,6 +68,11 @@ def test_map_zooms_to_and_outlines_the_selection(page, server_url):
     assert view["zoom"] > 7 and view["sel"] == 2
     assert view["w"] < 11.97 < view["e"] and view["s"] < 51.48 < view["n"]      # Halle (Saale) in view
     assert view["w"] < 11.63 < view["e"] and view["s"] < 52.13 < view["n"]      # Magdeburg in view
+    labels = page.locator("#map-graph .ia-label")                                # names at their label points
+    expect(labels).to_have_count(2)
+    expect(labels.nth(0)).to_have_text("Halle (Saale), Stadt")
+    box, lab = page.locator("#map-graph").bounding_box(), labels.nth(0).bounding_box()
+    assert box["x"] < lab["x"] < box["x"] + box["width"] and box["y"] < lab["y"] < box["y"] + box["height"]
     expect(page.locator("#map-no-boundary")).to_contain_text("Küstengewässer")   # units without polygon are named
     assert not page.errors
 
