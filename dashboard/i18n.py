@@ -197,6 +197,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "group_population": ("Einwohner", "Population"),
     "group_method": ("Methode", "Method"),
     "distribution": ("Verteilung je Gruppe", "Distribution per group"),
+    "dist_box": ("Box-Plot", "Box plot"), "dist_swarm": ("Punkte (Beeswarm)", "Dots (beeswarm)"),
+    "dist_mode": ("Darstellung der Verteilung", "Distribution chart"),
     "scatter": ("Streudiagramm", "Scatter plot"),
     "scatter_x": ("x-Achse", "x axis"),
     "scatter_y": ("y-Achse", "y axis"),

@@ -15,6 +15,7 @@ LEVELS = ("gemeinde", "kreis", "land")
 CLASSIFICATIONS = ("quantiles", "fisher_jenks", "equal_interval")
 PALETTES = ("viridis", "cividis", "bupu", "puor", "brbg")
 BERLIN_RULES = ("west", "east", "own")
+DIST_MODES = ("box", "swarm")       # distribution chart on Compare: box plot or beeswarm
 SIZE_SCHEMES = ("bbsr", "fine")
 KOMMUNALTYPEN = ("kreisfreie_stadt", "landkreis", "kreisangehoerige_gemeinde", "stadtstaat", "gemeindefreies_gebiet")
 SIZE_CLASSES = ("grossstadt", "mittelstadt", "kleinstadt", "landgemeinde")
@@ -54,6 +55,7 @@ class AppState:
     x: str = ""
     y: str = ""
     col: str = "east_west"
+    dist: str = "box"
     sim: tuple[str, ...] = ()
 
     def filters(self) -> dict[str, list[str]]:
@@ -212,6 +214,7 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
             v = ""
         changes[axis] = v
     changes["col"] = choice("col", FACETS)
+    changes["dist"] = choice("dist", DIST_MODES)
     changes["sim"] = list_param("sim", lambda v: bool(cat.available.get(v)))
     return replace(st, **changes), notices
 

@@ -20,6 +20,8 @@ SHOTS = [
      "#map-legend li", 4000),
     ("vergleich", "/vergleich?ind=foreigners_share&level=kreis&by=size_class_fine,east_west&sel=15002,14713,09162"
      "&x=foreigners_share&y=unemployment_rate", "#cmp-group-table .ag-row", 4000),
+    ("vergleich_beeswarm", "/vergleich?ind=foreigners_share&level=gemeinde&by=size_class,east_west&dist=swarm"
+     "&sel=15002000,14713000", "#cmp-group-table .ag-row", 5000),
     ("profil_halle", "/gemeinde/15002000?sel=15002000", "#pro-table .ag-row", 5000),
     ("tabelle", "/tabelle?ind=population&level=gemeinde&land=15", "#table-grid .ag-row", 2000),
     ("daten", "/daten", "#sources-grid .ag-row", 1500),

@@ -167,3 +167,15 @@ def test_dropdowns_speak_the_ui_language():
     assert de.labels["selected_count"] == "{num_selected} ausgewählt"   # Dash fills in the count
     assert de.labels["no_options_found"] == "Keine Treffer"
     assert en.labels["selected_count"] == "{num_selected} selected"
+
+
+def test_swarm_offsets_stack_ties_apart_within_the_band():
+    from dashboard.components.charts import swarm_offsets
+    x = np.array([1.0] * 7 + [5.0, 9.0, 9.0])
+    off = swarm_offsets(x, n_bins=10, half_width=0.4)
+    ties = off[:7]
+    assert len(set(np.round(ties, 6))) == 7                  # seven equal values → seven distinct positions
+    assert sorted(np.round(ties / ties[ties > 0].min(), 6)) == [-3, -2, -1, 0, 1, 2, 3]   # 0, ±d, ±2d, ±3d
+    assert np.abs(off).max() <= 0.4 and off[7] == 0          # a lone value sits on the group line
+    big = swarm_offsets(np.random.default_rng(1).normal(size=10_000))
+    assert np.abs(big).max() <= 0.42 + 1e-9                  # 10,000 units still fit their band

@@ -1,6 +1,7 @@
 """Pure figure builders for the compare page (no data access; data frames in, plotly figures out)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -71,6 +72,56 @@ def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str,
                                                                          line=dict(width=1, color="#000")),
                                  name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
     fig.update_layout(**LAYOUT, xaxis_title=unit)
+    return fig
+
+
+def swarm_offsets(x: np.ndarray, n_bins: int = 60, half_width: float = 0.42) -> np.ndarray:
+    """Vertical offsets for a beeswarm: points are binned along x; within a bin they stack outwards
+    (0, +d, −d, +2d, …) in x order. d is chosen so the fullest bin just fills ±half_width, so groups
+    of 16 and of 10,000 units both fit their band without overlapping the next group."""
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(len(x))
+    if len(x) < 2 or np.nanmax(x) == np.nanmin(x):
+        return out
+    edges = np.linspace(np.nanmin(x), np.nanmax(x), n_bins + 1)
+    b = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, n_bins - 1)
+    order = np.lexsort((x, b))
+    rank = np.empty(len(x), dtype=int)
+    starts = np.r_[0, np.flatnonzero(np.diff(b[order])) + 1]
+    for s, e in zip(starts, np.r_[starts[1:], len(x)]):
+        rank[order[s:e]] = np.arange(e - s)
+    level = (rank + 1) // 2
+    sign = np.where(rank % 2 == 1, 1.0, -1.0)
+    d = half_width / max(1, level.max())
+    return np.where(rank == 0, 0.0, sign * level * min(d, 0.06))
+
+
+def swarm_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
+                 highlight: list[str], lands: dict) -> go.Figure:
+    """Beeswarm per group (every unit a dot); chosen units as labelled diamonds on their group's line."""
+    df = values[values["value"].notna()].copy()
+    fig = go.Figure()
+    if df.empty:
+        return fig
+    df["group"] = _group_col(df, by, berlin_rule, lang, lands)
+    groups = sorted(df["group"].unique())
+    pos = {g: i for i, g in enumerate(groups)}
+    df["y"] = df["group"].map(pos).astype(float)
+    for i, g in enumerate(groups):
+        sub = df[df["group"] == g]
+        y = sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy())
+        fig.add_trace(go.Scattergl(x=sub["value"], y=y, mode="markers", name=g, showlegend=False,
+                                   marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7,
+                                               color=FACET_COLOURS[i % len(FACET_COLOURS)]),
+                                   customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
+    hi = df[df["ags"].isin(highlight)]
+    if len(hi):
+        fig.add_trace(go.Scatter(x=hi["value"], y=hi["y"], mode="markers+text", text=hi["name"],
+                                 textposition="top center", marker=dict(symbol="diamond", size=12, color="#D55E00",
+                                                                         line=dict(width=1, color="#000")),
+                                 name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
+    fig.update_layout(**LAYOUT, xaxis_title=unit)
+    fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])  # first on top
     return fig
 
 

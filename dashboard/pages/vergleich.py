@@ -13,10 +13,10 @@ from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
 from ..components import controls, filters
 from ..components.charts import (box_figure, group_bar_figure, group_labels, scatter_figure, selection_rows,
-                                 timeseries_figure)
+                                 swarm_figure, timeseries_figure)
 from ..components.footer import source_text
 from ..i18n import indicator_label, indicator_unit, t
-from ..state import FACETS, MAX_SELECTION, AppState, from_controls
+from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState, from_controls
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integrationsatlas – Vergleich",
@@ -27,7 +27,7 @@ PAGE = "vergleich"
 CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                 (ids.pid(PAGE, ids.YEAR), "value", "year"),
                 (ids.CMP_BY, "value", "by"), (ids.CMP_SEL, "value", "sel"), (ids.CMP_X, "value", "x"),
-                (ids.CMP_Y, "value", "y"), (ids.CMP_COL, "value", "col"),
+                (ids.CMP_Y, "value", "y"), (ids.CMP_COL, "value", "col"), (ids.CMP_DIST_MODE, "value", "dist"),
                 *filters.filter_controls(PAGE)]
 
 
@@ -68,8 +68,10 @@ def build(state: AppState, **_):
             dbc.Col([html.H2(t("compare_groups", lang), className="h6 mb-0"), _figure(ids.CMP_BARS, "cmp-bars-cap", t("alt_bars", lang)),
                      dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
                                 style={"height": "180px"}, defaultColDef={"sortable": True, "resizable": True})], lg=6),
-            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"), _figure(ids.CMP_DIST, "cmp-dist-cap", t("alt_dist", lang), 480)],
-                    lg=6),
+            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"),
+                     dbc.RadioItems(id=ids.CMP_DIST_MODE, value=state.dist, inline=True, className="small",
+                                    options=[{"label": t(f"dist_{m}", lang), "value": m} for m in DIST_MODES]),
+                     _figure(ids.CMP_DIST, "cmp-dist-cap", t("alt_dist", lang), 455)], lg=6),
         ]),
         dbc.Row([
             dbc.Col([html.H2(t("scatter", lang), className="h6 mb-0"), html.Div(id=ids.CMP_SCATTER_NOTE),
@@ -124,7 +126,7 @@ def update_groups(*args):
                                                                   "method"]].to_dict("records")
     vals_df = data.values(st.ind, st.level, st.year)
     vals_df = vals_df[filters.mask(vals_df, st)]
-    dist = box_figure(vals_df, by, st.br, lang, unit, highlight=[a for a in st.sel], lands=dict(data.lands()))
+    dist = (swarm_figure if st.dist == "swarm" else box_figure)(vals_df, by, st.br, lang, unit, highlight=[a for a in st.sel], lands=dict(data.lands()))
     return bars, caption, rows, cols, dist, caption, notice
 
 

@@ -190,6 +190,20 @@ def test_permalink_reproduces_filtered_comparison(page, browser, server_url):
     other.close()
 
 
+def test_distribution_switches_to_beeswarm_with_the_chosen_unit_highlighted(page, server_url):
+    page.goto(server_url + "/vergleich?ind=foreigners_share&level=kreis&by=east_west&sel=15002")
+    dist = "() => (document.querySelector('#cmp-distribution .js-plotly-plot')?._fullData || []).map(t => t.type + ':' + t._length)"
+    page.wait_for_function(f"({dist})().some(t => t.startsWith('box'))")
+    page.get_by_label("Punkte (Beeswarm)").check()
+    expect(page).to_have_url(re.compile(r"dist=swarm"))
+    page.wait_for_function(f"({dist})().filter(t => t.startsWith('scattergl')).length >= 2")
+    traces = page.evaluate(dist)
+    dots = sum(int(t.split(":")[1]) for t in traces if t.startswith("scattergl"))
+    assert dots == 400                                   # every Kreis with a value is one dot (Berlin rule: own)
+    assert "scatter:1" in traces                         # Halle (Saale) highlighted
+    assert not page.errors
+
+
 def test_csv_download_contains_the_filtered_rows(page, server_url):
     page.goto(server_url + "/tabelle?ind=population&level=gemeinde&land=15")
     expect(page.locator("#table-count")).to_contain_text(re.compile(r"[1-9]\d* Zeilen"))
