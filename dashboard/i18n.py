@@ -114,6 +114,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kty_3": ("Ländliche Kreise mit Verdichtungsansätzen", "Rural districts with some densification"),
     "kty_4": ("Dünn besiedelte ländliche Kreise", "Sparsely populated rural districts"),
     "missing_value": ("k. A.", "n/a"),
+    "size_class_none": ("ohne Größenklasse (Landkreis bzw. unbewohnt)", "no size class (Landkreis or unpopulated)"),
     # map / legend
     "legend": ("Legende", "Legend"),
     "legend_no_data": ("keine Daten", "no data"),
@@ -304,7 +305,8 @@ def t(key: str, lang: str = "de", **fmt) -> str:
 def facet_label(facet: str, value, lang: str = "de") -> str:
     """Human label of one facet value (e.g. size_class 'grossstadt' → 'Großstadt (≥ 100.000)')."""
     if value is None or (isinstance(value, float) and value != value):
-        return t("missing_value", lang)
+        # no size class: Landkreise (the BBSR classes are for municipalities) and unpopulated gemeindefreie Gebiete
+        return t("size_class_none", lang) if facet in ("size_class", "size_class_fine") else t("missing_value", lang)
     prefix = _FACET_PREFIX.get(facet)
     if prefix is None:
         return str(value)
