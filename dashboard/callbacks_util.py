@@ -47,6 +47,11 @@ def guard(n_outputs: int, notice_at: int | None = None):
     return deco
 
 
+def state_from(controls: list[tuple[str, str, str]], values, search: str | None):
+    """The URL's state with the page's control values applied (controls: (id, prop, AppState field))."""
+    return from_controls(state_of(search), **{field: v for (_, _, field), v in zip(controls, values)})
+
+
 def register_url_sync(name: str, controls: list[tuple[str, str, str]]) -> None:
     """controls: (component id, property, AppState field). Any change rewrites the query string
     (history entry) and tells the router that this URL is already rendered."""
@@ -56,8 +61,7 @@ def register_url_sync(name: str, controls: list[tuple[str, str, str]]) -> None:
     def _sync(*vals):
         from . import data
         *control_vals, search = vals
-        base = state_of(search)
-        st = from_controls(base, **{field: v for (_, _, field), v in zip(controls, control_vals)})
+        st = state_from(controls, control_vals, search)
         new = serialise(st, data.catalogue())
         if new == (search or ""):
             raise PreventUpdate

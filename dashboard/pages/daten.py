@@ -11,10 +11,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import filters
 from ..i18n import fmt_date, fmt_number, indicator_label, indicator_unit, t
-from ..state import AppState, from_controls
+from ..state import AppState
 
 PAGE = "daten"
 COVERAGE = "coverage-grid"
@@ -150,7 +150,7 @@ def coverage_rows(st: AppState) -> list[dict]:
 @guard(2, notice_at=1)
 def update_coverage(*args):
     *vals, search = args
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(filters.filter_controls(PAGE), vals)})
+    st = state_from(filters.filter_controls(PAGE), vals, search)
     n = filters.mask(data.regions("gemeinde"), st)
     note = t("filtered_note_short", lang_of(search), n=int(n.sum()), m=len(n)) if not n.all() else ""
     return coverage_rows(st), note

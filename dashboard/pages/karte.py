@@ -14,11 +14,11 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import classify, controls, filters, legend, mapfig, palettes
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
-from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState, from_controls
+from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas – Karte", layout=lambda **_: None)
@@ -120,7 +120,7 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
 @guard(10, notice_at=4)
 def update_map(*args):
     *vals, search, meta = args
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
+    st = state_from(MAP_CONTROLS, vals, search)
     lang = lang_of(search)
     ind_row = data.indicator(st.ind)
     unit = indicator_unit(ind_row, lang) if ind_row else ""
@@ -177,7 +177,7 @@ def fill_map_table(is_open, *args):
     if not is_open:
         return no_update, no_update
     *vals, search = args
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(MAP_CONTROLS, vals)})
+    st = state_from(MAP_CONTROLS, vals, search)
     df, m = filtered_values(st)
     return table_rows(df, m, lang_of(search))
 

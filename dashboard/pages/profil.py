@@ -11,10 +11,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import analysis, controls, filters, mapfig
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
-from ..state import AppState, from_controls, profile_path, serialise
+from ..state import AppState, profile_path, serialise
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path_template="/gemeinde/<ags>", name="Profil", title="Integrationsatlas – Profil",
@@ -192,7 +192,7 @@ def similar_units(*args):
     """5 nearest units over the ticked indicators, searched among the units that pass the filters."""
     *vals, unit, search = args
     lang = lang_of(search)
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(SIM_CONTROLS, vals)})
+    st = state_from(SIM_CONTROLS, vals, search)
     reg = data.regions(unit["level"])
     keep = filters.mask(reg, st)
     pool = set(reg.loc[keep, "ags"]) | {unit["ags"]}

@@ -11,11 +11,11 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from, state_of
 from ..components import controls, export, filters
 from ..components.footer import source_text
 from ..i18n import facet_label, fmt_date, indicator_label, indicator_unit, t
-from ..state import AppState, from_controls
+from ..state import AppState
 
 dash.register_page(__name__, path="/tabelle", name="Tabelle", title="Integrationsatlas – Tabelle", layout=lambda **_: None)
 
@@ -97,7 +97,7 @@ def column_defs(lang: str) -> list[dict]:
 @guard(5, notice_at=4)
 def update_table(*args):
     *vals, search = args
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(TABLE_CONTROLS, vals)})
+    st = state_from(TABLE_CONTROLS, vals, search)
     lang = lang_of(search)
     df = data.values_or_empty(st.ind, st.level, st.year)
     if df.empty:

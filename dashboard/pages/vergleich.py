@@ -10,13 +10,13 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_of
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import controls, filters
 from ..components.charts import (box_figure, group_bar_figure, group_labels, scatter_figure, selection_rows,
                                  swarm_figure, timeseries_figure)
 from ..components.footer import source_text
 from ..i18n import indicator_label, indicator_unit, t
-from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState, from_controls
+from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integrationsatlas – Vergleich",
@@ -94,7 +94,7 @@ def _default_y(state: AppState, cat) -> str:
 
 
 def _state(vals, search) -> AppState:
-    return from_controls(state_of(search), **{f: v for (_, _, f), v in zip(CMP_CONTROLS, vals)})
+    return state_from(CMP_CONTROLS, vals, search)
 
 
 @callback(Output(ids.CMP_BARS, "figure"), Output("cmp-bars-cap", "children"), Output(ids.CMP_GROUP_TABLE, "rowData"),
