@@ -97,16 +97,13 @@
         }
         addLayers(map, geo);
         var fresh = {map: map, url: url, geo: geo, last: null, hl: null};
-        if (!st || st.map !== map) wire(gd, fresh);
-        else { fresh.handlers = st.handlers; }
+        if (!st || st.map !== map) wire(gd, fresh);   // handlers read states.get(gd): wired once per map
         states.set(gd, fresh);
         return fresh;
       });
     });
   }
 
-  /* Paint one payload. p = {ags: [...] units, cls: [class or -1], colours: [...], fade: [indices],
-   * opacity: [on, off]}. Units of the geometry missing from p.ags get the no-data state. */
   var unitsCache = {};          // units_key -> {ags, name, kt, size}: sent once per level and language
 
   function withUnits(p) {
@@ -116,6 +113,8 @@
     return p;
   }
 
+  /* Paint one payload. p = {ags: [...] units, cls: [class or -1], colours: [...], fade: [indices],
+   * opacity: [on, off], focus}. Units of the geometry missing from p.ags get the no-data state. */
   function paint(gd, url, p) {
     p = withUnits(p);
     return ensure(gd, url).then(function (st) {
