@@ -76,6 +76,7 @@ def _warm_up() -> None:
             if data.warehouse_ready():
                 data.catalogue()
                 data.search("ha")
+                data.warm_values()
         except Exception as exc:  # noqa: BLE001 - warm-up is best effort
             log.warning("warm-up failed: %s", exc)
     threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()

@@ -140,6 +140,18 @@ def values(ind: str, level: str, year: int) -> pd.DataFrame:
     return v.reset_index(drop=True)
 
 
+def warm_values(levels: tuple[str, ...] = ("gemeinde", "kreis")) -> int:
+    """Fill the value cache for each indicator's latest year per level (profiles rank every indicator at once)."""
+    n = 0
+    for ind in indicators()["indicator_id"]:
+        for level in levels:
+            year = latest_year(ind, level)
+            if year is not None:
+                values(ind, level, year)
+                n += 1
+    return n
+
+
 def values_or_empty(ind: str, level: str, year: int | None) -> pd.DataFrame:
     try:
         if year is None:
