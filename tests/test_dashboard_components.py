@@ -179,3 +179,13 @@ def test_swarm_offsets_stack_ties_apart_within_the_band():
     assert np.abs(off).max() <= 0.4 and off[7] == 0          # a lone value sits on the group line
     big = swarm_offsets(np.random.default_rng(1).normal(size=10_000))
     assert np.abs(big).max() <= 0.42 + 1e-9                  # 10,000 units still fit their band
+
+
+def test_highlighted_units_get_alternating_labels_in_distribution_charts():
+    from dashboard.components.charts import box_figure, swarm_figure
+    df = REGIONS.assign(flag=None)
+    for make in (box_figure, swarm_figure):
+        fig = make(df, ["east_west"], "own", "de", "%", highlight=["15002000", "15084550"], lands={})
+        hi = [tr for tr in fig.data if tr.name == t("highlight", "de")][0]
+        assert list(hi.text) == ["Neustadt, Stadt", "Halle (Saale), Stadt"]       # sorted by value (5 < 10)
+        assert list(hi.textposition) == ["top center", "bottom center"]

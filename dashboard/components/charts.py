@@ -53,6 +53,17 @@ def _group_col(df: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, lan
     return out
 
 
+def _add_highlight(fig: go.Figure, hi: pd.DataFrame, x: str, y: str, lang: str) -> None:
+    """Chosen units as labelled orange diamonds; labels alternate above/below so neighbours stay readable."""
+    if hi.empty:
+        return
+    hi = hi.sort_values(x)
+    fig.add_trace(go.Scatter(x=hi[x], y=hi[y], mode="markers+text", text=hi["name"],
+                             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(hi))],
+                             marker=dict(symbol="diamond", size=12, color="#D55E00", line=dict(width=1, color="#000")),
+                             name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
+
+
 def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
                highlight: list[str], lands: dict) -> go.Figure:
     """Box per group; chosen units drawn as labelled diamonds on top."""
@@ -65,12 +76,7 @@ def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str,
         fig.add_trace(go.Box(x=sub["value"], name=g, orientation="h", boxpoints="outliers",
                              marker_color=FACET_COLOURS[i % len(FACET_COLOURS)], showlegend=False,
                              customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
-    hi = df[df["ags"].isin(highlight)]
-    if len(hi):
-        fig.add_trace(go.Scatter(x=hi["value"], y=hi["group"], mode="markers+text", text=hi["name"],
-                                 textposition="top center", marker=dict(symbol="diamond", size=12, color="#D55E00",
-                                                                         line=dict(width=1, color="#000")),
-                                 name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
+    _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "group", lang)
     fig.update_layout(**LAYOUT, xaxis_title=unit)
     return fig
 
@@ -114,12 +120,7 @@ def swarm_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: st
                                    marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7,
                                                color=FACET_COLOURS[i % len(FACET_COLOURS)]),
                                    customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
-    hi = df[df["ags"].isin(highlight)]
-    if len(hi):
-        fig.add_trace(go.Scatter(x=hi["value"], y=hi["y"], mode="markers+text", text=hi["name"],
-                                 textposition="top center", marker=dict(symbol="diamond", size=12, color="#D55E00",
-                                                                         line=dict(width=1, color="#000")),
-                                 name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
+    _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "y", lang)
     fig.update_layout(**LAYOUT, xaxis_title=unit)
     fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])  # first on top
     return fig
@@ -139,11 +140,7 @@ def scatter_figure(dx: pd.DataFrame, dy: pd.DataFrame, colour: str, berlin_rule:
         fig.add_trace(go.Scattergl(x=sub["value_x"], y=sub["value_y"], mode="markers", name=g,
                                    marker=dict(size=5, opacity=0.6, color=FACET_COLOURS[i % len(FACET_COLOURS)]),
                                    customdata=sub["name"], hovertemplate="%{customdata}<br>%{x} / %{y}<extra></extra>"))
-    hi = df[df["ags"].isin(highlight)]
-    if len(hi):
-        fig.add_trace(go.Scatter(x=hi["value_x"], y=hi["value_y"], mode="markers+text", text=hi["name"],
-                                 textposition="top center", name=t("highlight", lang),
-                                 marker=dict(symbol="diamond", size=11, color="#D55E00", line=dict(width=1, color="#000"))))
+    _add_highlight(fig, df[df["ags"].isin(highlight)], "value_x", "value_y", lang)
     fig.update_layout(**LAYOUT, xaxis_title=xlabel, yaxis_title=ylabel, legend=dict(orientation="h", y=-0.2))
     return fig
 
