@@ -78,6 +78,7 @@ def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str,
                              customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
     _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "group", lang)
     fig.update_layout(**LAYOUT, xaxis_title=unit)
+    fig.update_yaxes(autorange="reversed")   # first group on top, as in the bars
     return fig
 
 
