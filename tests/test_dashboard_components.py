@@ -182,10 +182,13 @@ def test_swarm_offsets_stack_ties_apart_within_the_band():
 
 
 def test_highlighted_units_get_alternating_labels_in_distribution_charts():
-    from dashboard.components.charts import box_figure, swarm_figure
+    from dashboard.components.charts import distribution_figure
     df = REGIONS.assign(flag=None)
-    for make in (box_figure, swarm_figure):
-        fig = make(df, ["east_west"], "own", "de", "%", highlight=["15002000", "15084550"], lands={})
+    for mode in ("box", "swarm"):
+        fig = distribution_figure(df, ["east_west"], "own", "de", "%", highlight=["15002000", "15084550"], lands={},
+                                  mode=mode)
         hi = [tr for tr in fig.data if tr.name == t("highlight", "de")][0]
+        assert {tr.type for tr in fig.data if tr is not hi} == {"box" if mode == "box" else "scattergl"}
+        assert list(fig.layout.yaxis.ticktext) == ["Berlin", "Ost", "West"] and list(hi.y) == [1.0, 1.0]   # both Ost
         assert list(hi.text) == ["Neustadt, Stadt", "Halle (Saale), Stadt"]       # sorted by value (5 < 10)
         assert list(hi.textposition) == ["top center", "bottom center"]

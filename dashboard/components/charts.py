@@ -64,24 +64,6 @@ def _add_highlight(fig: go.Figure, hi: pd.DataFrame, x: str, y: str, lang: str) 
                              name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
 
 
-def box_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
-               highlight: list[str], lands: dict) -> go.Figure:
-    """Box per group; chosen units drawn as labelled diamonds on top."""
-    df = values[values["value"].notna()].copy()
-    fig = go.Figure()
-    if df.empty:
-        return fig
-    df["group"] = _group_col(df, by, berlin_rule, lang, lands)
-    for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0])):
-        fig.add_trace(go.Box(x=sub["value"], name=g, orientation="h", boxpoints="outliers",
-                             marker_color=FACET_COLOURS[i % len(FACET_COLOURS)], showlegend=False,
-                             customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
-    _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "group", lang)
-    fig.update_layout(**LAYOUT, xaxis_title=unit)
-    fig.update_yaxes(autorange="reversed")   # first group on top, as in the bars
-    return fig
-
-
 def swarm_offsets(x: np.ndarray, n_bins: int = 60, half_width: float = 0.42) -> np.ndarray:
     """Vertical offsets for a beeswarm: points are binned along x; within a bin they stack outwards
     (0, +d, −d, +2d, …) in x order. d is chosen so the fullest bin just fills ±half_width, so groups
@@ -103,27 +85,30 @@ def swarm_offsets(x: np.ndarray, n_bins: int = 60, half_width: float = 0.42) -> 
     return np.where(rank == 0, 0.0, sign * level * min(d, 0.06))
 
 
-def swarm_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
-                 highlight: list[str], lands: dict) -> go.Figure:
-    """Beeswarm per group (every unit a dot); chosen units as labelled diamonds on their group's line."""
+def distribution_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
+                        highlight: list[str], lands: dict, mode: str = "box") -> go.Figure:
+    """Distribution per group as box plot or beeswarm (mode "swarm": every unit a dot), first group on top as in
+    the bars; chosen units as labelled diamonds on their group's line."""
     df = values[values["value"].notna()].copy()
     fig = go.Figure()
     if df.empty:
         return fig
     df["group"] = _group_col(df, by, berlin_rule, lang, lands)
     groups = sorted(df["group"].unique())
-    pos = {g: i for i, g in enumerate(groups)}
-    df["y"] = df["group"].map(pos).astype(float)
+    df["y"] = df["group"].map({g: i for i, g in enumerate(groups)}).astype(float)
     for i, g in enumerate(groups):
         sub = df[df["group"] == g]
-        y = sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy())
-        fig.add_trace(go.Scattergl(x=sub["value"], y=y, mode="markers", name=g, showlegend=False,
-                                   marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7,
-                                               color=FACET_COLOURS[i % len(FACET_COLOURS)]),
-                                   customdata=sub["name"], hovertemplate="%{customdata}: %{x}<extra></extra>"))
+        colour = FACET_COLOURS[i % len(FACET_COLOURS)]
+        common = dict(x=sub["value"], name=g, showlegend=False, customdata=sub["name"],
+                      hovertemplate="%{customdata}: %{x}<extra></extra>")
+        if mode == "swarm":
+            fig.add_trace(go.Scattergl(y=sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy()), mode="markers",
+                                       marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7, color=colour), **common))
+        else:
+            fig.add_trace(go.Box(y=sub["y"], orientation="h", boxpoints="outliers", marker_color=colour, **common))
     _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "y", lang)
     fig.update_layout(**LAYOUT, xaxis_title=unit)
-    fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])  # first on top
+    fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])
     return fig
 
 

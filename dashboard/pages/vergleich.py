@@ -12,8 +12,8 @@ from dash import Input, Output, State, callback, dcc, html
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import controls, filters
-from ..components.charts import (box_figure, group_bar_figure, group_labels, scatter_figure, selection_rows,
-                                 swarm_figure, timeseries_figure)
+from ..components.charts import (distribution_figure, group_bar_figure, group_labels, scatter_figure,
+                                 selection_rows, timeseries_figure)
 from ..components.footer import source_text
 from ..i18n import indicator_label, indicator_unit, t
 from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState
@@ -126,7 +126,8 @@ def update_groups(*args):
                                                                   "method"]].to_dict("records")
     vals_df = data.values(st.ind, st.level, st.year)
     vals_df = vals_df[filters.mask(vals_df, st)]
-    dist = (swarm_figure if st.dist == "swarm" else box_figure)(vals_df, by, st.br, lang, unit, highlight=[a for a in st.sel], lands=dict(data.lands()))
+    dist = distribution_figure(vals_df, by, st.br, lang, unit, highlight=list(st.sel), lands=dict(data.lands()),
+                               mode=st.dist)
     return bars, caption, rows, cols, dist, caption, notice
 
 
