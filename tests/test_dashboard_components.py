@@ -145,7 +145,7 @@ def test_paint_payload_classes_fades_filtered_and_sends_units_once():
     idx, cls = classify.classify(df["value"], "quantiles", 3)
     m = filters.mask(df, AppState(land=("15",)))
     colours = palettes.class_colours("viridis", cls.k)
-    p = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", send_units=True,
+    p = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", browser_units_key=None,
                              graph="g", click_target="c")
     pos = {a: i for i, a in enumerate(p["ags"])}
     assert p["cls"][pos["03241012"]] == -1                       # Neustadt a. Rbge. has no value → hatched no-data
@@ -153,10 +153,13 @@ def test_paint_payload_classes_fades_filtered_and_sends_units_once():
     assert pos["15002000"] not in p["fade"] and pos["09162000"] in p["fade"]   # filtered-out units fade
     assert p["name"][pos["15002000"]] == "Halle (Saale), Stadt" and p["flags"] == {pos["15002000"]: "p"}
     assert p["date"] == "31.12.2024" and p["colours"] == colours and p["geo"] == "/geo/gemeinde.abc.json"
-    again = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", send_units=False,
-                                 graph="g", click_target="c")
+    again = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json",
+                                 browser_units_key=p["units_key"], graph="g", click_target="c")
     assert "ags" not in again and "name" not in again and again["units_key"] == p["units_key"]
     assert len(json.dumps(again)) < len(json.dumps(p))
+    english = mapfig.paint_payload(df, idx, m, colours, "en", "%", "/geo/gemeinde.abc.json",
+                                   browser_units_key=p["units_key"], graph="g", click_target="c")
+    assert english["kt"][pos["15002000"]] != p["kt"][pos["15002000"]]   # other language: labels travel again
     assert t("legend_no_data", "en") == "no data"
 
 

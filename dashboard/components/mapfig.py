@@ -45,9 +45,10 @@ def host_figure(center: dict | None = None, zoom: float = ZOOM) -> go.Figure:
     return fig
 
 
-def units_key(ags: list[str]) -> str:
-    """Names the unit list a payload is aligned to, so the browser can reuse the one it has."""
-    return hashlib.sha1("\n".join(ags).encode()).hexdigest()[:12]
+def units_key(ags: list[str], lang: str) -> str:
+    """Names the unit list (and the language of its labels) a payload is aligned to, so the browser can
+    reuse the one it has."""
+    return hashlib.sha1(("\n".join(ags) + "\n" + lang).encode()).hexdigest()[:12]
 
 
 def hover_labels(lang: str) -> dict:
@@ -58,21 +59,22 @@ def hover_labels(lang: str) -> dict:
 
 
 def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, colours: list[str], lang: str,
-                  unit: str, geo_url: str, send_units: bool, graph: str, click_target: str) -> dict:
+                  unit: str, geo_url: str, browser_units_key: str | None, graph: str, click_target: str) -> dict:
     """What the browser needs to recolour the map, aligned to df's rows (one per unit of the level).
 
     Per interaction: class per unit (-1 = no value), formatted value, flags only where set, indices of
     filtered-out units, one reference date when all agree. Names, Kommunaltyp and size class (the
-    "units") travel only when send_units is set (first paint, level or language change)."""
+    "units") travel only when the browser does not hold them yet (browser_units_key differs: first paint,
+    level or language change)."""
     ags = df["ags"].astype(str).tolist()
     dates = [fmt_date(d, lang) if pd.notna(d) else "–" for d in df["reference_date"]]
-    p = {"geo": geo_url, "graph": graph, "click_target": click_target, "units_key": units_key(ags),
+    p = {"geo": geo_url, "graph": graph, "click_target": click_target, "units_key": units_key(ags, lang),
          "cls": np.asarray(class_idx, dtype=int).tolist(), "colours": colours, "opacity": [ON, FADED],
          "fade": np.flatnonzero(~np.asarray(mask, dtype=bool)).tolist(),
          "v": [_value_text(v, lang, unit) for v in df["value"]],
          "flags": {i: str(f) for i, f in enumerate(df["flag"]) if isinstance(f, str) and f},
          "date": dates[0] if len(set(dates)) == 1 else dates, "labels": hover_labels(lang)}
-    if send_units:
+    if p["units_key"] != browser_units_key:
         size_col = df["size_class"].where(df["size_class"].notna(), df.get("size_class_fine"))
         size_facet = np.where(df["size_class"].notna(), "size_class", "size_class_fine")
         p.update(ags=ags, name=df["name"].astype(str).tolist(),

@@ -149,10 +149,9 @@ def update_map(*args):
         notice = dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1")
         return (no_update, {"level": st.level, "url": None, "lang": lang}, leg, source_text(meta_src, lang),
                 notice, alt, fnote, {"display": "none"}, title, no_boundary_text)
-    send_units = not meta or meta.get("units_key") != mapfig.units_key(df["ags"].astype(str).tolist()) \
-        or meta.get("lang") != lang
     p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
-                             send_units=send_units, graph=ids.MAP, click_target=ids.MAP_CLICK)
+                             browser_units_key=(meta or {}).get("units_key"), graph=ids.MAP,
+                             click_target=ids.MAP_CLICK)
     focus = [a for a in st.sel if len(a) == len(df["ags"].iloc[0])] if len(df) else []
     names = dict(zip(df["ags"], df["name"]))
     labels = [{"name": str(names.get(a, a)), **c} for a in focus if (c := data.centroid(a, st.level))]
