@@ -13,26 +13,31 @@ from etl.validate import validate_observations
 
 POP = "regionalstatistik_12411_bevoelkerung"
 AGE = "destatis_12411-0018_bevoelkerung_kreise_alter_2015-2020"
-ALO_OLD = "regionalstatistik_13211_arbeitslose_2001-2017"
-ALO = "regionalstatistik_13211_arbeitslose_2015-2020"
+ALO_GEM = "regionalstatistik_13211-01-03-5"
+ALO = "regionalstatistik_13211-02-05-4"
 KITA = "regionalstatistik_kita_22541_22543_2007-2016"
-SOZ = "regionalstatistik_sozial_22811_22221_2010-2015"
-ALL = (POP, AGE, ALO_OLD, ALO, KITA, SOZ)
+ASYL = "regionalstatistik_22221-01-01-4"
+MINDEST = "regionalstatistik_22811-01-01-4"
+ALL = (POP, AGE, ALO_GEM, ALO, KITA, ASYL, MINDEST)
 
 
-@pytest.fixture(scope="module")
-def results(request):
-    """Each step run once: dataset -> (validated observations, StepOutput, warnings)."""
-    s = Settings(online="0")
-    out = {}
-    for d in ALL:
+class _Results(dict):
+    """dataset -> (validated observations, StepOutput, warnings); each step run once, when first asked for."""
+
+    def __missing__(self, d):
+        s = Settings(online="0")
         entry = load_catalogue()[d]
         ctx = StepContext(d, s, SnapshotStore(s), entry)
         res = importlib.import_module(entry["step"]).run(ctx)
         obs = observations(res.observations)
         validate_observations(obs, d)
-        out[d] = (obs, res, ctx.warnings)
-    return out
+        self[d] = (obs, res, ctx.warnings)
+        return self[d]
+
+
+@pytest.fixture(scope="module")
+def results(request):
+    return _Results()
 
 
 def one(obs, ags, date, indicator=None, level=None):
@@ -112,8 +117,22 @@ def test_population_12411_0018(results):
     assert value(obs, "16056", "2020-12-31") == 41970 and value(obs, "13003", "2017-12-31") == 208409
 
 
-def test_unemployment_2015_2020(results):
-    obs, res, _ = results[ALO]
+def newest(obs):
+    """What the warehouse keeps where vintages overlap: the file with the later `published` date."""
+    published = {f["name"]: f.get("published") or "" for f in load_catalogue()[ALO]["files"]}
+    o = obs.assign(_p=obs["source_file"].map(published)).sort_values("_p")
+    return o.drop_duplicates(["ags", "level", "indicator_id", "reference_date", "gebietsstand"], keep="last")
+
+
+def test_unemployment_13211_02_05_4_all_vintages(results):
+    both, res, _ = results[ALO]
+    # four files of one table feed one dataset; 2015–2017 are in two of them and agree
+    assert both.groupby("source_file")["reference_date"].agg(["min", "max"]).to_dict("index") == {
+        "13211-02-05-4.csv": {"min": "2023-12-31", "max": "2023-12-31"},
+        "13211-02-05-4_2025.csv": {"min": "2025-12-31", "max": "2025-12-31"},
+        "13211-02-05-4_kreise_2001-2017_latin1.csv": {"min": "2001-12-31", "max": "2017-12-31"},
+        "13211-02-05-4_kreise_2015-2020_latin1.csv": {"min": "2015-12-31", "max": "2020-12-31"}}
+    obs = newest(both)
     assert value(obs, "14713", "2020-12-31", "unemployed") == 23840
     assert value(obs, "14713", "2020-12-31", "unemployed_foreigners") == 5435
     assert value(obs, "14713", "2020-12-31", "unemployment_rate") == 7.5
@@ -121,29 +140,42 @@ def test_unemployment_2015_2020(results):
     hidden = one(obs, "14713", "2018-12-31", "unemployment_rate_foreigners")
     assert pd.isna(hidden["value"]) and hidden["flag"] == "."
     assert value(obs, "05913", "2015-12-31", "unemployed") == 37414
+    assert one(obs, "05913", "2015-12-31", "unemployed")["source_file"] == "13211-02-05-4_kreise_2015-2020_latin1.csv"
     assert value(obs, "05913", "2020-12-31", "unemployment_rate_foreigners") == 27.0
-    de = obs[obs["ags"].eq("DG")].pivot(index="reference_date", columns="indicator_id", values="value")
+    de = obs[obs["ags"].eq("DG") & obs["reference_date"].between("2015", "2021")].pivot(
+        index="reference_date", columns="indicator_id", values="value")
     assert de["unemployed"].astype("int64").tolist() == [2_794_664, 2_690_975, 2_532_837, 2_340_082,
                                                          2_266_720, 2_695_444]
     assert de["unemployment_rate"].tolist() == [6.4, 6.1, 5.7, 5.2, 5.0, 5.9]
     assert set(obs["level"]) == {"bund", "land", "kreis"}
     assert value(obs, "16056", "2020-12-31", "unemployed") == 1677
     assert value(obs, "02", "2020-12-31", "unemployed") == 80677  # Hamburg as published: Land row
+    # 2023 and 2025 (SOURCE.md of regionalstatistik_13211_arbeitslose_2023_2025)
+    assert value(obs, "DG", "2023-12-31", "unemployed") == 2_608_672
+    assert value(obs, "DG", "2023-12-31", "unemployment_rate") == 5.7
+    assert value(obs, "DG", "2023-12-31", "unemployment_rate_foreigners") == 15.2
+    assert value(obs, "DG", "2025-12-31", "unemployed") == 2_948_092
+    assert value(obs, "DG", "2025-12-31", "unemployment_rate") == 6.3
+    assert value(obs, "01001", "2023-12-31", "unemployed") == 4131
+    assert value(obs, "01001", "2025-12-31", "unemployment_rate") == 8.6
+    assert value(obs, "01001", "2025-12-31", "unemployed_foreigners") == 1408  # header "ausländisch" in 2026 files
+    for date in ("2023-12-31", "2025-12-31"):
+        k = obs[obs["level"].eq("kreis") & obs["reference_date"].eq(date) & obs["indicator_id"].eq("unemployment_rate")]
+        assert len(k) == 398 and k["value"].notna().all()  # + Hamburg and Berlin as Land rows = 400 Kreise
+        assert absent(k, "06415")  # Hanau: "-" in 2023 (kreisfrei only from 2026), no row in 2025
+    rates = obs[obs["level"].eq("kreis") & obs["reference_date"].eq("2025-12-31") & obs["indicator_id"].eq(
+        "unemployment_rate")]["value"]
+    assert (rates.min(), rates.max()) == (2.4, 15.2)
 
 
 def test_unemployment_2001_2017(results):
-    obs, _, warnings = results[ALO_OLD]
+    both, _, warnings = results[ALO]
+    obs = both[both["source_file"].eq("13211-02-05-4_kreise_2001-2017_latin1.csv")]
     assert value(obs, "05913", "2015-12-31", "unemployed") == 37414
     assert value(obs, "05913", "2017-12-31", "unemployed") == 34100
     assert value(obs, "14713", "2017-12-31", "unemployed_foreigners") == 4334
     assert value(obs, "14713", "2015-12-31", "unemployment_rate") == 9.6
-    # 2016: Kreis table for Kreise (territory of the year end), Gemeinde table for Gemeinden only
-    assert one(obs, "14713", "2016-12-31", "unemployed")["source_table"] == "13211-02-05-4"
     assert value(obs, "03159", "2016-12-31", "unemployed") == 10098
-    assert obs.loc[obs["source_table"].eq("13211-01-03-5"), "level"].eq("gemeinde").all()
-    assert value(obs, "01051044", "2016-12-31", "unemployed") == 1177
-    assert obs[obs["level"].eq("gemeinde")]["ags"].nunique() > 8000
-    assert absent(obs, "01051017")  # Busenwurth: "-" throughout in 2016, not a zero
     # "-" never stands for a zero unemployment count or rate (corrections file)
     assert not obs["flag"].eq("-").any()
     assert obs[obs["ags"].eq("DG") & obs["indicator_id"].eq("unemployment_rate_foreigners")][
@@ -151,6 +183,15 @@ def test_unemployment_2001_2017(results):
     assert any("not-a-zero" in w for w in warnings)
     hidden = one(obs, "14713", "2017-12-31", "unemployment_rate_foreigners")
     assert pd.isna(hidden["value"]) and hidden["flag"] == "."
+
+
+def test_unemployment_gemeinden_2016(results):
+    obs, _, _ = results[ALO_GEM]
+    assert set(obs["level"]) == {"gemeinde"} and set(obs["source_table"]) == {"13211-01-03-5"}
+    assert value(obs, "01051044", "2016-12-31", "unemployed") == 1177
+    assert obs["ags"].nunique() > 8000
+    assert absent(obs, "01051017")  # Busenwurth: "-" throughout in 2016, not a zero
+    assert not obs["flag"].eq("-").any()
 
 
 def test_childcare_places(results):
@@ -165,16 +206,51 @@ def test_childcare_places(results):
 
 
 def test_social_benefits(results):
-    obs, _, warnings = results[SOZ]
-    assert value(obs, "14713", "2015-12-31", "asylblg_recipients") == 5185
+    asyl, _, _ = results[ASYL]
+    obs, _, _ = results[MINDEST]
+    assert value(asyl, "14713", "2015-12-31", "asylblg_recipients") == 5185
     assert value(obs, "14713", "2015-12-31", "sgb2_recipients") == 66409
-    assert value(obs, "05913", "2015-12-31", "asylblg_recipients") == 5610
+    assert value(asyl, "05913", "2015-12-31", "asylblg_recipients") == 5610
     assert value(obs, "08111", "2015-12-31", "sgb2_recipients") == 39409
-    assert value(obs, "DG", "2015-12-31", "asylblg_recipients") == 974_551
-    assert not any("disagree" in w for w in warnings)  # 22221 and 22811 agree
+    assert value(asyl, "DG", "2015-12-31", "asylblg_recipients") == 974_551
+    assert set(obs["indicator_id"]) == {"sgb2_recipients"} and set(asyl["indicator_id"]) == {"asylblg_recipients"}
     # Mecklenburg-Vorpommern 2010: AsylbLG under the old keys, SGB II under the new ones; no fake zeros
-    assert value(obs, "13001", "2010-12-31", "asylblg_recipients") == 35
+    assert value(asyl, "13001", "2010-12-31", "asylblg_recipients") == 35
+    assert asyl[asyl["ags"].eq("13071") & asyl["reference_date"].eq("2010-12-31")].empty
     assert obs[obs["ags"].eq("13071") & obs["reference_date"].eq("2010-12-31")]["indicator_id"].tolist() == [
         "sgb2_recipients"]
-    assert obs[obs["ags"].eq("13001") & obs["reference_date"].eq("2010-12-31")]["indicator_id"].tolist() == [
-        "asylblg_recipients"]
+    assert obs[obs["ags"].eq("13001") & obs["reference_date"].eq("2010-12-31")].empty
+
+
+def test_22811_asylblg_column_agrees_with_22221(results):
+    """22811 publishes the AsylbLG recipients too: every cell equals table 22221's total (2010–2015)."""
+    from etl.parsers.regio_obs import pick, to_observations
+    asyl, _, _ = results[ASYL]
+    _, res, _ = results[MINDEST]
+    t = res.tables["regio_22811_mindestsicherung"].astype({"variable": "string"})
+    col = to_observations(pick(t, "Davon | Regelleist. n.d. Asylbewerberleistungsgesetz", "22811"),
+                          "asylblg_recipients", ("bund", "land", "kreis"))
+    m = col.merge(asyl, on=["ags", "level", "reference_date"], suffixes=("_22811", ""))
+    assert len(m) > 2500
+    a, b = m["value"].astype("float64"), m["value_22811"].astype("float64")
+    assert ((a == b) | (a.isna() & b.isna())).all()
+
+
+def test_asylblg_2019_second_layout(results):
+    """The 2019 file (no GENESIS frame, keys without leading zeros) is one more vintage of 22221-01-01-4."""
+    obs, res, _ = results[ASYL]
+    y19 = obs[obs["reference_date"].eq("2019-12-31")]
+    assert set(y19["source_file"]) == {"asylbewerberleistungen_2019.csv"}
+    assert set(y19["source_table"]) == {"22221-01-01-4"}
+    assert value(obs, "DG", "2019-12-31") == 385_307
+    assert y19[y19["level"].eq("land")]["value"].sum() == 385_307
+    assert value(obs, "05", "2019-12-31") == 87_355       # "5" in the file
+    assert value(obs, "01004", "2019-12-31") == 1681      # "1004" Neumünster
+    assert value(obs, "05315", "2019-12-31") == 7888      # Köln
+    assert value(obs, "11", "2019-12-31") == 25_382 and value(obs, "02", "2019-12-31") == 9665
+    kreise = y19[y19["level"].eq("kreis")]
+    assert len(kreise) == 399 and kreise["value"].notna().all()   # + Berlin, Hamburg as Land rows = 401
+    assert kreise["ags"].str.fullmatch(r"\d{5}").all()
+    assert absent(obs[obs["reference_date"].eq("2019-12-31")], "13001")  # old MV Kreis, "-" in 2019: no row
+    assert set(obs["reference_date"].str[:4]) == {"2010", "2011", "2012", "2013", "2014", "2015", "2019"}
+    assert res.tables["regio_22221_asylblg"]["variable"].eq("? empfaenger_asylbewerber_maennlich").any()
