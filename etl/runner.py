@@ -25,7 +25,7 @@ import pandas as pd
 
 from warehouse.connection import connect_writer
 
-from .catalogue import load_catalogue, load_indicators
+from .catalogue import catalogue_dir, indicator_files, load_catalogue, load_indicators
 from .errors import EtlError, ValidationError
 from .settings import ROOT, Settings, get_settings
 from .snapshots import SnapshotStore
@@ -60,8 +60,8 @@ def _hash_files(paths: list[Path]) -> str:
 def code_hash(entry: dict) -> str:
     mod = importlib.import_module(entry["step"])
     files = [Path(mod.__file__), ROOT / "etl" / "step.py", ROOT / "etl" / "quality.py",
-             ROOT / "etl" / "validate.py", ROOT / "etl" / "indicators.yml",
-             ROOT / "etl" / "catalogue" / f"{entry['id']}.yml"]
+             ROOT / "etl" / "validate.py", *indicator_files(),
+             catalogue_dir() / f"{entry['id']}.yml"]
     files += list((ROOT / "etl" / "parsers").glob("*.py"))
     files += list((ROOT / "etl" / "corrections").glob("*.yml"))
     return _hash_files(files)
@@ -69,14 +69,14 @@ def code_hash(entry: dict) -> str:
 
 def models_hash() -> str:
     files = list(MODELS.rglob("*.sql")) + list((ROOT / "warehouse" / "seeds").glob("*.csv"))
-    files += list((ROOT / "geodata").glob("*.py")) + [Path(__file__), ROOT / "etl" / "indicators.yml"]
+    files += list((ROOT / "geodata").glob("*.py")) + [Path(__file__), *indicator_files()]
     return _hash_files(files)
 
 
 def input_fingerprint(entry: dict, store: SnapshotStore) -> str:
     h = hashlib.sha256(code_hash(entry).encode())
     for f in entry["files"]:
-        snap = store.peek(entry["id"], f["name"])
+        snap = store.peek(entry["id"], f["name"], f.get("folder"), f.get("path"))
         h.update(f"{f['name']}={snap.sha256 if snap else 'MISSING'}".encode())
     return h.hexdigest()
 
@@ -122,6 +122,8 @@ def _write_step_output(con: duckdb.DuckDBPyConnection, dataset: str, out: StepOu
         validate_observations(obs, dataset)
         obs["dataset"] = dataset
         obs["snapshot_id"] = obs["source_file"].map(snap_by_file)
+        published = {f["name"]: f.get("published") for f in ctx.entry.get("files", [])}
+        obs["published"] = obs["source_file"].map(published).astype("string")
         unknown = obs.loc[obs["snapshot_id"].isna(), "source_file"].unique().tolist()
         if unknown:
             raise EtlError(f"{dataset}: observations name source files not read through ctx.input: {unknown}")
@@ -277,8 +279,12 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
             ctx = StepContext(dataset=dataset, settings=settings, store=store, entry=entry)
             module = importlib.import_module(entry["step"])
             ts = time.perf_counter()
-            out = module.run(ctx)
-            counts = _write_step_output(con, dataset, out, ctx)
+            try:
+                out = module.run(ctx)
+                counts = _write_step_output(con, dataset, out, ctx)
+            except Exception as exc:  # name the dataset and files for the run report (etl/refresh.py)
+                exc.ia_dataset, exc.ia_files = dataset, [s.filename for s in ctx.snapshots]
+                raise
             result.row_counts.update(counts)
             result.warnings += [f"{dataset}: {w}" for w in ctx.warnings]
             con.execute("INSERT OR REPLACE INTO meta.dataset_state VALUES (?, ?, now(), ?, ?)",

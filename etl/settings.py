@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Generated client assets (content-hashed geometry files)."),
     Setting("reference_dir", "IA_REFERENCE_DIR", str((ROOT.parent / "shared" / "reference").resolve()),
             "Reference tables such as case_studies.csv (default ../shared/reference)."),
+    Setting("catalogue_dir", "IA_CATALOGUE_DIR", "",
+            "Folder of dataset catalogue files (default etl/catalogue); a copy with one more file line adds a vintage."),
     Setting("online", "IA_ONLINE", "0",
             "1 = try the official endpoints first (needs network and, for GENESIS, credentials); 0 = mirror only."),
     Setting("genesis_user", "IA_GENESIS_USER", "",
@@ -58,6 +60,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", "IA_QUERY_TIMEOUT", "10", "Seconds one app query may run before it is interrupted."),
     Setting("host", "IA_HOST", "127.0.0.1", "Address the dashboard listens on."),
     Setting("port", "IA_PORT", "8050", "Port the dashboard listens on."),
+    # data stewards (etl/schedule.py, etl/history.py, etl/builds.py, the /status console)
+    Setting("schedule_file", "IA_SCHEDULE_FILE", str(ROOT / "etl" / "schedule.toml"),
+            "Schedule of refreshes (TOML: cron expression per dataset or group), read by `etl schedule`."),
+    Setting("run_timeout", "IA_RUN_TIMEOUT", "3600",
+            "Seconds one scheduled or console build may take before it is stopped (the old warehouse stays live)."),
+    Setting("keep_builds", "IA_KEEP_BUILDS", "3",
+            "How many warehouse builds var/builds/ keeps for diffs and `etl rollback` (hard links, see etl/builds.py)."),
+    Setting("diff_threshold", "IA_DIFF_THRESHOLD", "0.01",
+            "Relative change (0.01 = 1 %) above which a value counts as changed in a run's diff report."),
+    Setting("steward_token", "IA_STEWARD_TOKEN", "",
+            "Token for steward actions in the /status console (refresh, pause/resume, rollback); empty = read-only."),
 )
 
 
@@ -103,7 +116,7 @@ class Settings:
         rows = []
         for s in SETTINGS:
             val = getattr(self, s.name)
-            if "password" in s.name and val:
+            if ("password" in s.name or "token" in s.name) and val:
                 val = "********"
             rows.append((s.name, s.env, val, s.help))
         return rows

@@ -5,7 +5,9 @@ Resolution order for one (dataset, file):
    plus `<file>.meta.json` (url, fetched_at, sha256, size); an identical file already
    stored is reused rather than duplicated;
 2. the newest snapshot already in the writable snapshot directory;
-3. the read-only mirror `<mirror>/<dataset>/<file>` (../shared/opendata), origin "mirror".
+3. the read-only mirror `<mirror>/<folder>/<path>` (../shared/opendata), origin "mirror". A dataset (one
+   official table) may span several store folders: each catalogue file names its `folder` (one retrieval)
+   and its `path` there; `filename` is the file's unique name within the dataset.
 A snapshot file is never overwritten: a different body fetched on the same day gets a
 `-2`, `-3` ... directory suffix.
 """
@@ -89,18 +91,19 @@ class SnapshotStore:
             origin="snapshot", url=meta.get("url"), fetched_at=meta.get("fetched_at"),
         )
 
-    def mirror_root(self, dataset: str) -> Path:
-        """Reference tables (../shared/reference) are flat; opendata has one folder per dataset."""
+    def mirror_root(self, dataset: str, folder: str | None = None) -> Path:
+        """Reference tables (../shared/reference) are flat; opendata has one folder per retrieval."""
         if dataset in REFERENCE_DATASETS:
             return self.settings.reference
-        return self.settings.mirror / dataset
+        return self.settings.mirror / (folder or dataset)
 
-    def mirror_snapshot(self, dataset: str, filename: str) -> Snapshot | None:
-        path = self.mirror_root(dataset) / filename
+    def mirror_snapshot(self, dataset: str, filename: str, folder: str | None = None,
+                        path_in_folder: str | None = None) -> Snapshot | None:
+        path = self.mirror_root(dataset, folder) / (path_in_folder or filename)
         if not path.is_file():
             return None
         return Snapshot(
-            snapshot_id=f"mirror:{dataset}/{filename}", dataset=dataset, filename=filename,
+            snapshot_id=f"mirror:{folder or dataset}/{path_in_folder or filename}", dataset=dataset, filename=filename,
             path=str(path), sha256=cached_sha256(path), size=path.stat().st_size,
             origin="mirror", url=None, fetched_at=None,
         )
@@ -133,23 +136,27 @@ class SnapshotStore:
         )
 
     # -- the one entry point steps use -------------------------------------
-    def resolve(self, dataset: str, filename: str, fetcher: Fetcher | None = None) -> Snapshot:
+    def resolve(self, dataset: str, filename: str, fetcher: Fetcher | None = None,
+                folder: str | None = None, path_in_folder: str | None = None) -> Snapshot:
         if fetcher is not None and self.settings.is_online:
             try:
                 body, url = fetcher()
                 return self.store(dataset, filename, body, url)
             except Exception as exc:  # network/credentials: fall back, but say so
                 log.warning("dataset %s: fetching %s failed (%s); using stored copy", dataset, filename, exc)
-        snap = self.latest_snapshot(dataset, filename) or self.mirror_snapshot(dataset, filename)
+        snap = (self.latest_snapshot(dataset, filename)
+                or self.mirror_snapshot(dataset, filename, folder, path_in_folder))
         if snap is None:
             raise MissingInputError(dataset, filename, [
                 str(self.settings.snapshots / dataset / "<date>" / filename),
-                str(self.mirror_root(dataset) / filename),
+                str(self.mirror_root(dataset, folder) / (path_in_folder or filename)),
             ])
         if snap.origin == "mirror":
             log.info("dataset %s: using read-only mirror copy %s", dataset, snap.path)
         return snap
 
-    def peek(self, dataset: str, filename: str) -> Snapshot | None:
+    def peek(self, dataset: str, filename: str, folder: str | None = None,
+             path_in_folder: str | None = None) -> Snapshot | None:
         """Where the file would come from offline, without fetching (for change detection)."""
-        return self.latest_snapshot(dataset, filename) or self.mirror_snapshot(dataset, filename)
+        return (self.latest_snapshot(dataset, filename)
+                or self.mirror_snapshot(dataset, filename, folder, path_in_folder))

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 OBS_COLUMNS = {
     "ags": "string",           # 2 (Land), 5 (Kreis), 8 (Gemeinde) digits; "DG" for Germany
     "level": "string",         # bund | land | kreis | gemeinde
-    "indicator_id": "string",  # id from etl/indicators.yml
+    "indicator_id": "string",  # id from etl/indicators/*.yml
     "reference_date": "string",  # ISO date of the Stichtag (annual averages: YYYY-12-31, see note)
     "value": "Float64",        # None when the publisher gave a symbol other than "-"
     "flag": "string",          # publisher symbol ("-", ".", "x", "/", "...") or project code; None = plain value
@@ -31,6 +31,7 @@ OBS_COLUMNS = {
     "source_table": "string",  # official table code, e.g. "12411-01-01-4"
     "source_file": "string",   # file name in the snapshot store (runner maps it to the snapshot id)
 }
+# added by the runner from the catalogue file item: `published` (ISO date of the vintage; the newer wins)
 LEVELS = ("bund", "land", "kreis", "gemeinde")
 LEVEL_KEY_LENGTH = {"land": 2, "kreis": 5, "gemeinde": 8}
 
@@ -50,16 +51,26 @@ class StepContext:
     snapshots: list[Snapshot] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def files(self, suffix: str | None = None) -> list[dict]:
+        """The catalogue's file items of this dataset in publication order (oldest first; undated first).
+        A step that loops over these reads a new vintage (one more file line) without a code change."""
+        items = [f for f in self.entry.get("files", []) if suffix is None or f["name"].lower().endswith(suffix)]
+        return sorted(items, key=lambda f: (f.get("published") or "", f["name"]))
+
+    def file_item(self, filename: str) -> dict:
+        item = next((f for f in self.entry.get("files", []) if f.get("name") == filename), None)
+        return item or {"name": filename, "folder": self.entry.get("mirror", self.dataset), "path": filename}
+
     def input(self, filename: str, fetcher: Fetcher | None = None) -> Path:
         """Local path of one input file (fetched, stored snapshot or mirror), recorded for provenance.
         Without an explicit fetcher the catalogue entry's `files[].fetch` spec is used."""
+        item = self.file_item(filename)
         if fetcher is None and self.settings.is_online:  # offline: never build (or fail on) a fetcher
-            spec = next((f.get("fetch") for f in self.entry.get("files", [])
-                         if isinstance(f, dict) and f.get("name") == filename), None)
+            spec = item.get("fetch")
             if spec:
                 from .fetchers import fetcher_for  # here, not at module level: fetchers -> clients -> settings
                 fetcher = fetcher_for(spec, self.settings)
-        snap = self.store.resolve(self.dataset, filename, fetcher)
+        snap = self.store.resolve(self.dataset, filename, fetcher, item.get("folder"), item.get("path"))
         self.snapshots.append(snap)
         return Path(snap.path)
 

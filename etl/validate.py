@@ -49,11 +49,12 @@ def validate_observations(obs: pd.DataFrame, dataset: str) -> None:
     indicators = load_indicators()
     unknown = sorted(set(obs["indicator_id"]) - set(indicators))
     if unknown:
-        raise ValidationError(f"{dataset}: field 'indicator_id' has unknown ids {unknown}; add them to etl/indicators.yml")
-    dup = obs.duplicated(["ags", "level", "indicator_id", "reference_date", "gebietsstand"], keep=False)
+        raise ValidationError(f"{dataset}: field 'indicator_id' has unknown ids {unknown}; add them to etl/indicators/*.yml")
+    # one key once per file; two files (vintages) of one dataset may report the same key: the newer wins in SQL
+    dup = obs.duplicated(["ags", "level", "indicator_id", "reference_date", "gebietsstand", "source_file"], keep=False)
     if dup.any():
-        ex = obs.loc[dup, ["ags", "indicator_id", "reference_date"]].head(4).to_dict("records")
-        raise ValidationError(f"{dataset}: {int(dup.sum())} duplicate observation keys, e.g. {ex}")
+        ex = obs.loc[dup, ["source_file", "ags", "indicator_id", "reference_date"]].head(4).to_dict("records")
+        raise ValidationError(f"{dataset}: {int(dup.sum())} duplicate observation keys within one file, e.g. {ex}")
     vals = obs["value"].astype("float64")
     for iid, spec in indicators.items():
         lo, hi = spec.get("range", [None, None])

@@ -7,11 +7,12 @@ import duckdb
 import pytest
 
 from etl import runner
-from etl.catalogue import load_catalogue
+from etl.catalogue import load_catalogue, store_folders
 from etl.errors import ParseError
 from etl.settings import Settings, get_settings
 
-GV = "destatis_gemeindeverzeichnis_2025"
+GV = "destatis_gv100ad"
+GV_FOLDER = "destatis_gemeindeverzeichnis_2025"
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,12 @@ def _mirror(base):
     real = get_settings().mirror
     mirror = base / "mirror"
     mirror.mkdir()
-    for ds in load_catalogue():
-        src = real / ds
-        if ds == GV:
-            shutil.copytree(src, mirror / ds)
+    for folder in store_folders():
+        src = real / folder
+        if folder == GV_FOLDER:
+            shutil.copytree(src, mirror / folder)
         elif src.exists():
-            (mirror / ds).symlink_to(src)
+            (mirror / folder).symlink_to(src)
     return mirror
 
 
@@ -82,7 +83,7 @@ def test_only_reruns_the_named_dataset(env):
 def test_bad_input_keeps_last_good_warehouse(env):
     settings, mirror = env
     good = sha(settings.warehouse)
-    gv = mirror / "destatis_gemeindeverzeichnis_2025" / "GV100AD_30112025.txt"
+    gv = mirror / GV_FOLDER / "GV100AD_30112025.txt"
     lines = gv.read_bytes().split(b"\r\n")
     lines[5] = lines[5][:100]
     gv.write_bytes(b"\r\n".join(lines))

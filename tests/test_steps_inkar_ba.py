@@ -1,4 +1,4 @@
-"""Steps inkar_inkr_parquet, inkar_export_2017_zidatalab, ba_arbeitslose_gemeinden_2009-2015 and
+"""Steps inkar_inkr_parquet, inkar_export_zidatalab, ba_arbeitslose_gemeinden and
 gerda_zensus2022_gemeinden_inkar_kreise: fixtures in a temporary mirror, then the real files."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from etl.validate import validate_observations
 FIX = Path(__file__).parent / "fixtures"
 MIRROR = get_settings().mirror
 real = pytest.mark.skipif(not MIRROR.is_dir(), reason="snapshot mirror not present")
-INKR, EXPORT, BA, GERDA = ("inkar_inkr_parquet", "inkar_export_2017_zidatalab", "ba_arbeitslose_gemeinden_2009-2015",
+INKR, EXPORT, BA, GERDA = ("inkar_inkr_parquet", "inkar_export_zidatalab", "ba_arbeitslose_gemeinden",
                            "gerda_zensus2022_gemeinden_inkar_kreise")
 
 
@@ -67,10 +67,11 @@ def mirror(tmp_path):
     rows = [[1, 1, "Raumbeobachtung DE", "Sozialleistungen", "q_SGBII", "SGB II - Quote", "n", "a", "x", "BA"]]
     pq.write_table(pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}), d / "_indikatoren.parquet")
     # INKAR export and BA
-    (root / EXPORT).mkdir()
-    shutil.copy(FIX / "inkar_export_sample.csv", root / EXPORT / "inkar_sdg_etc.csv")
-    (root / BA).mkdir()
-    shutil.copy(FIX / "ba_gem21_2015_sample.csv", root / BA / "2015jz-gem21_d_0.csv")
+    export_dir, ba_dir = (root / load_catalogue()[d]["mirror"] for d in (EXPORT, BA))  # store folders
+    export_dir.mkdir()
+    shutil.copy(FIX / "inkar_export_sample.csv", export_dir / "inkar_sdg_etc.csv")
+    ba_dir.mkdir()
+    shutil.copy(FIX / "ba_gem21_2015_sample.csv", ba_dir / "2015jz-gem21_d_0.csv")
     # GERDA .rda written with rdata
     (root / GERDA).mkdir()
     census = pd.DataFrame({"ags": ["05913000", "01053105"], "municipality_name": ["Dortmund, Stadt", "Klein"],

@@ -12,10 +12,10 @@ from etl.step import StepContext, observations
 from etl.validate import validate_observations
 
 POP = "regionalstatistik_12411_bevoelkerung"
-AGE = "destatis_12411-0018_bevoelkerung_kreise_alter_2015-2020"
+AGE = "destatis_12411-0018"
 ALO_GEM = "regionalstatistik_13211-01-03-5"
 ALO = "regionalstatistik_13211-02-05-4"
-KITA = "regionalstatistik_kita_22541_22543_2007-2016"
+KITA = "regionalstatistik_kita_22541_22543"
 ASYL = "regionalstatistik_22221-01-01-4"
 MINDEST = "regionalstatistik_22811-01-01-4"
 ALL = (POP, AGE, ALO_GEM, ALO, KITA, ASYL, MINDEST)

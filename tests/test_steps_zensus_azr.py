@@ -1,4 +1,4 @@
-"""Steps zensus2022_1000A and destatis_12531_schutzsuchende_2024 (and the vectorised ffcsv reader):
+"""Steps zensus2022_1000A and destatis_12531-0043 (and the vectorised ffcsv reader):
 hand-made fixtures in a temporary mirror, then the real files with the SOURCE.md spot checks."""
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ from etl.validate import validate_observations
 FIX = Path(__file__).parent / "fixtures"
 MIRROR = get_settings().mirror
 real = pytest.mark.skipif(not MIRROR.is_dir(), reason="snapshot mirror not present")
-AZR = "destatis_12531_schutzsuchende_2024"
+AZR = "destatis_12531-0043"
 ZENSUS = "zensus2022_1000A"
 
 
-def run_step(dataset: str, settings: Settings):
+def run_step(dataset: str, settings: Settings, files: list[str] | None = None):
     entry = load_catalogue()[dataset]
+    if files is not None:  # fixture mirrors hold only some vintages
+        entry = {**entry, "files": [f for f in entry["files"] if f["name"] in files]}
     ctx = StepContext(dataset, settings, SnapshotStore(settings), entry)
     out = importlib.import_module(entry["step"]).run(ctx)
     obs = observations(out.observations)
@@ -42,7 +44,7 @@ def value(obs, ags, indicator):
 
 @pytest.fixture()
 def fixture_settings(tmp_path):
-    azr = tmp_path / "mirror" / AZR
+    azr = tmp_path / "mirror" / load_catalogue()[AZR]["mirror"]
     azr.mkdir(parents=True)
     with zipfile.ZipFile(azr / "12531-0043_2024-12-31_resultfile_ffcsv.zip", "w") as zf:
         zf.write(FIX / "azr_12531-0043_sample_flat.csv", "12531-0043_175879554_flat.csv")
@@ -85,7 +87,7 @@ def test_ffcsv_not_utf8():
 # --- AZR on the fixture ------------------------------------------------------------------------------
 
 def test_azr_fixture_totals_hierarchy_and_bookings(fixture_settings):
-    obs, tables, ctx = run_step(AZR, fixture_settings)
+    obs, tables, ctx = run_step(AZR, fixture_settings, files=["12531-0043_2024-12-31_resultfile_ffcsv.zip"])
     # OF + AK-1 + X only: AK-2 (900) and AUSRPFL-G (15) are sub-categories and not added
     assert value(obs, "14713", "protection_seekers")["value"] == 1770
     assert value(obs, "14713", "ukrainian_protection_seekers")["value"] == 1250
@@ -98,14 +100,13 @@ def test_azr_fixture_totals_hierarchy_and_bookings(fixture_settings):
     assert value(obs, "10044", "protection_seekers")["flag"] == "includes_other_kreise"
     assert value(obs, "10044", "protection_seekers")["value"] == 90
     assert any("host Kreise without rows" in w for w in ctx.warnings)  # 06611 / 12052 absent in fixture
-    tidy = tables["azr_schutzsuchende_2024_status_sex"]
+    tidy = tables["azr_schutzsuchende_status_sex"]
     assert tidy.query("ags == '14713' and status == 'SCHUTZST-AK-2'")["count"].sum() == 900
     assert set(obs["reference_date"]) == {"2024-12-31"} and set(obs["source_table"]) == {"12531-0043"}
 
 
 def test_azr_booking_map_is_data():
-    from etl.steps.destatis_12531_schutzsuchende_2024 import load_bookings
-    b = load_bookings()
+    b = importlib.import_module("etl.steps.destatis_12531-0043").load_bookings()
     assert {x["ags"]: x["booked_at"] for x in b["bookings"]} == {
         "06633": "06611", "10041": "10044", "10042": "10044", "10043": "10044", "10045": "10044",
         "10046": "10044", "12071": "12052"}
@@ -133,7 +134,9 @@ def test_zensus_fixture_ars_to_ags_and_share(fixture_settings):
 
 @real
 def test_azr_real_spot_checks(real_settings):
-    obs, _, ctx = run_step(AZR, real_settings)
+    both, _, ctx = run_step(AZR, real_settings)
+    assert sorted(both["reference_date"].unique()) == ["2023-12-31", "2024-12-31"]  # two vintages, one dataset
+    obs = both[both["reference_date"].eq("2024-12-31")]
     checks = {"14713": (29055, 10145), "05913": (32360, 9430), "13003": (7235, 3155), "08111": (22900, 7210),
               "06632": (4520, 2115)}
     for ags, (total, ukr) in checks.items():
@@ -148,6 +151,13 @@ def test_azr_real_spot_checks(real_settings):
     assert value(obs, "06611", "protection_seekers")["value"] == 23975
     assert value(obs, "12052", "protection_seekers")["flag"] == "includes_other_kreise"
     assert (kreise["flag"] == "booked_elsewhere").sum() == 14 and ctx.warnings == []
+    # 31.12.2023 (SOURCE.md of destatis_12531_schutzsuchende_2023): 3,146,095 in all, 976,645 from Ukraine
+    y23 = both[both["reference_date"].eq("2023-12-31")]
+    k23 = y23[y23["level"] == "kreis"]
+    assert k23.groupby("indicator_id")["value"].sum().to_dict() == {
+        "protection_seekers": 3146095, "ukrainian_protection_seekers": 976645}
+    assert k23[k23["ags"].eq("02000") | k23["ags"].str.startswith("02")]["value"].iloc[0] == 94800  # Hamburg
+    assert set(y23["gebietsstand"]) == {"2023-12-31"} and set(y23["source_file"]) == {"12531-0043_673843136.zip"}
 
 
 @real

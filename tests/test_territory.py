@@ -199,7 +199,7 @@ def test_real_gemeinde_keys(real, real_bbsr):
 
 
 def test_real_auszug(real):
-    d = MIRROR / "destatis_gv_auszug_2021-2024"
+    d = MIRROR / "destatis_gv_auszug_2021-2024"  # store folder (dataset destatis_gv_auszug)
     df = parse_auszug_gv(d / "31122021_Auszug_GV.xlsx")
     gem = df[df["satzart"] == "60"].set_index("ags")
     assert len(gem) == 10997 and gem["population"].sum() == 83_237_124

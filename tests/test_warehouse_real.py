@@ -111,9 +111,9 @@ def test_run_is_recorded_with_sources(con):
 def test_kreis_sums_equal_kreis_values_2021(con):
     """GV-ISys Gemeinden 31.12.2021 summed per Kreis = Destatis Kreise 31.12.2021 (both Zensus-2011 basis)."""
     n, bad = con.execute("""
-        WITH g AS (SELECT left(ags, 5) AS k, sum(value) AS s FROM staging."obs__destatis_gv_auszug_2021-2024"
+        WITH g AS (SELECT left(ags, 5) AS k, sum(value) AS s FROM staging."obs__destatis_gv_auszug"
                    WHERE indicator_id='population' AND reference_date='2021-12-31' GROUP BY 1),
-             k AS (SELECT ags AS k, value FROM staging."obs__destatis_kreise_flaeche_bevoelkerung_2021")
+             k AS (SELECT ags AS k, value FROM staging."obs__destatis_kreise_flaeche_bevoelkerung")
         SELECT count(*), count(*) FILTER (WHERE g.s <> k.value) FROM k JOIN g USING (k)""").fetchone()
     assert (n, bad) == (400, 0)
 

@@ -113,9 +113,20 @@ def parse_auszug_gv(path: Path | str) -> pd.DataFrame:
     df["population_date"] = population_date
     for col in ("area_km2", "population", "population_male", "population_female"):
         df[col] = df[col].astype("Float64")
-    dup = df.loc[gem, "ags"].duplicated()
-    if dup.any():
-        raise ParseError(label, "duplicate Gemeinde key", field="AGS", value=df.loc[gem, "ags"][dup].iloc[0])
+    # gemeindefreie Gebiete (Textkennzeichen 65 bewohnt / 66 unbewohnt) may share one 8-digit AGS and differ by
+    # Verband (e.g. Bavarian "...444" in 2016): unique by ARS. The 2016 edition also repeats two such records
+    # verbatim (8 records, e.g. Lkr Kelheim, Lkr Rhön-Grabfeld): an identical repeated record is counted once (df.attrs says how
+    # many were dropped). Any other repeated AGS is an error.
+    repeated = df.duplicated(keep="first") & gem & df["textkennzeichen"].isin(["65", "66"])
+    df = df[~repeated].reset_index(drop=True)
+    df.attrs["repeated_records_dropped"] = int(repeated.sum())
+    gem = df["satzart"].eq("60")
+    g = df[gem]
+    dup_ags = g["ags"].duplicated(keep=False)
+    free = g["textkennzeichen"].isin(["65", "66"])
+    bad = (dup_ags & ~free) | g["ars"].duplicated()
+    if bad.any():
+        raise ParseError(label, "duplicate Gemeinde key", field="AGS", value=g.loc[bad, "ags"].iloc[0])
     return df
 
 

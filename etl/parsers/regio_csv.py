@@ -171,9 +171,10 @@ def read_regio_csv(source: Path | str | bytes, name: str | None = None) -> Regio
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     text, encoding = decode(raw)
     rows, line_no, footer = _split_sections(text, label)
-    if not rows or not rows[0] or not rows[0][0].startswith("GENESIS-Tabelle:"):
+    # newer regionalstatistik exports (2026) begin with "Tabelle: <code>" instead of "GENESIS-Tabelle: <code>"
+    if not rows or not rows[0] or not rows[0][0].startswith(("GENESIS-Tabelle:", "Tabelle:")):
         first = rows[0][0] if rows and rows[0] else ""
-        raise ParseError(label, "not a GENESIS table CSV (line 1 must start with 'GENESIS-Tabelle:')",
+        raise ParseError(label, "not a GENESIS table CSV (line 1 must start with 'GENESIS-Tabelle:' or 'Tabelle:')",
                          value=first[:60], line=1)
     table = rows[0][0].split(":", 1)[1].strip()
 

@@ -18,10 +18,21 @@ from ..step import StepContext
 OBS_KEY = ["ags", "level", "indicator_id", "reference_date"]
 
 
+# Header words the publisher renamed between exports of the same table (13211-02-05-4: "Ausländer" until
+# 2021, "ausländisch" in the 2026 exports): normalised so one variable map reads every vintage.
+LABEL_SYNONYMS = {"ausländisch": "Ausländer"}
+
+
+def _normalise_label(label: str) -> str:
+    return " | ".join(LABEL_SYNONYMS.get(p, p) for p in label.split(" | "))
+
+
 def tidy(table: RegioTable, source_file: str) -> pd.DataFrame:
     """Every published cell (for staging) plus `unit_existed`: False where the key's row is '-'
     throughout at that date (see etl.parsers.regio_csv.nonexistent)."""
     d = table.data.copy()
+    labels = d["variable"].dropna().unique()
+    d["variable"] = d["variable"].map({v: _normalise_label(v) for v in labels}).astype("string")
     d["unit_existed"] = ~nonexistent(d).to_numpy()
     d.insert(0, "source_table", table.table)
     d.insert(1, "source_file", source_file)

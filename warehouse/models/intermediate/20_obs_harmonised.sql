@@ -12,7 +12,7 @@
 CREATE OR REPLACE TABLE intermediate.obs_input AS
 SELECT o.*, row_number() OVER () AS obs_id, coalesce(k.kind, 'rate') AS kind,
        TRY_CAST(o.gebietsstand AS DATE) AS gs
-FROM staging.observations_all o
+FROM intermediate.obs_latest o
 LEFT JOIN staging.indicator_kind k USING (indicator_id);
 
 CREATE OR REPLACE TABLE intermediate.obs_route AS
