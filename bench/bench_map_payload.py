@@ -60,7 +60,7 @@ def _has_tables(path: Path) -> bool:
 
 def _fallback_warehouse(tmp: Path) -> Settings:
     """Geometry from the store + three real GV100AD variables as stand-in indicators."""
-    import etl.steps.bkg_vg5000_2021 as step
+    import etl.steps.bkg_vg5000 as step
     from etl.catalogue import load_catalogue
     from etl.parsers.gv100ad import parse_gv100ad
     from etl.snapshots import SnapshotStore
@@ -70,6 +70,7 @@ def _fallback_warehouse(tmp: Path) -> Settings:
     s = Settings(warehouse_path=str(tmp / "wh.duckdb"), snapshot_dir=str(tmp / "snap"),
                  asset_dir=str(tmp / "assets"), online="0")
     stg = step.run(StepContext(step.DATASET, s, SnapshotStore(s), load_catalogue()[step.DATASET])).tables["vg5000_geom"]
+    stg = stg[stg["edition"] == stg["edition"].max()]   # the map's edition (no crosswalk here, so no fallback)
     gv = parse_gv100ad(get_settings().mirror / "destatis_gemeindeverzeichnis_2025" / "GV100AD_30112025.txt")
     gem = gv[gv.satzart == "60"].copy()
     reg = pd.concat([gem.assign(level="gemeinde", land_ags=gem["land"])[["ags", "level", "name", "land_ags"]],

@@ -22,7 +22,7 @@ from pyproj import Transformer
 # these remove only what is invisible at a Germany-wide zoom.
 TOLERANCE_M = {"gemeinde": 500.0, "kreis": 800.0, "land": 1200.0}
 DECIMALS = 4           # 1e-4° ≈ 11 m north-south, 7 m east-west
-ASSET_VERSION = "1"    # bump when the writer changes, so cached outputs are not reused
+ASSET_VERSION = "2"    # bump when the writer changes, so cached outputs are not reused
 LEVELS = ("land", "kreis", "gemeinde")
 
 _TO_LAEA = Transformer.from_crs(4326, 3035, always_xy=True)
@@ -51,16 +51,26 @@ def simplify_coverage(geoms_wgs84: np.ndarray, level: str) -> np.ndarray:
     return q
 
 
-def feature_collection(ids: list[str], geoms: np.ndarray) -> bytes:
-    """Compact GeoJSON: feature id = AGS (Plotly featureidkey 'id'), no properties, no whitespace."""
+def _compact(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def feature_collection(ids: list[str], geoms: np.ndarray, meta: dict | None = None,
+                       props: list[dict | None] | None = None) -> bytes:
+    """Compact GeoJSON: feature id = AGS (Plotly featureidkey 'id'), properties only where given (else {}),
+    no whitespace. `meta` (e.g. the source edition) becomes foreign members of the collection (RFC 7946 §6.1)."""
     texts = shapely.to_geojson(geoms)
-    parts = [f'{{"type":"Feature","id":{json.dumps(i)},"properties":{{}},"geometry":{t}}}'
-             for i, t in zip(ids, texts)]
-    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode("utf-8")
+    props = props or [None] * len(ids)
+    parts = [f'{{"type":"Feature","id":{json.dumps(i)},"properties":{_compact(p or {})},"geometry":{t}}}'
+             for i, t, p in zip(ids, texts, props)]
+    head = "".join(f"{json.dumps(k)}:{_compact(v)}," for k, v in (meta or {}).items())
+    return ('{"type":"FeatureCollection",' + head + '"features":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
-def input_key(level: str, ids: list[str], wkbs: list[bytes]) -> str:
-    h = hashlib.sha256(f"{ASSET_VERSION}|{level}|{TOLERANCE_M[level]}|{DECIMALS}".encode())
+def input_key(level: str, ids: list[str], wkbs: list[bytes], meta: dict | None = None,
+              props: list[dict | None] | None = None) -> str:
+    h = hashlib.sha256(f"{ASSET_VERSION}|{level}|{TOLERANCE_M[level]}|{DECIMALS}|{_compact(meta or {})}".encode())
+    h.update(_compact(props or []).encode())
     for i, w in zip(ids, wkbs):
         h.update(i.encode())
         h.update(w)
@@ -77,17 +87,18 @@ class Asset:
     features: int
 
 
-def build_asset(level: str, ids: list[str], wkbs: list[bytes], asset_dir: Path, cache_dir: Path | None) -> Asset:
+def build_asset(level: str, ids: list[str], wkbs: list[bytes], asset_dir: Path, cache_dir: Path | None,
+                meta: dict | None = None, props: list[dict | None] | None = None) -> Asset:
     """Write <level>.<sha12>.json and its precompressed .gz (reusing a cached body for unchanged input)."""
     body = None
     cached = None
     if cache_dir is not None:
-        cached = cache_dir / f"{level}-{input_key(level, ids, wkbs)}.json"
+        cached = cache_dir / f"{level}-{input_key(level, ids, wkbs, meta, props)}.json"
         if cached.exists():
             body = cached.read_bytes()
     if body is None:
         geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object))
-        body = feature_collection(ids, simplify_coverage(geoms, level))
+        body = feature_collection(ids, simplify_coverage(geoms, level), meta, props)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(".part")

@@ -4,6 +4,7 @@ Plain functions returning text, so the lead's typer CLI only prints them and set
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import uuid
@@ -16,6 +17,18 @@ from warehouse.connection import connect_reader, connect_writer
 from .assets import LEVELS
 
 EXPECTED = {"land": 16, "kreis": 400}  # Gebietsstand 30.11.2025 (GV100AD); Gemeinden: whatever dim_region has
+LEVEL_DE = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
+
+
+def _pct(part: int, whole: int) -> str:
+    """Share in % with 2 decimals, rounded down: 10,952 of 10,953 is 99.99 %, never 100.00 %."""
+    if not whole:
+        return "–"
+    return f"{math.floor(part * 10000 / whole) / 100:.2f}"
+
+
+def _de_date(d) -> str:
+    return d.strftime("%d.%m.%Y") if hasattr(d, "strftime") else str(d)
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -36,13 +49,33 @@ def check(settings) -> tuple[str, bool]:
             return (f"geometry tables missing: {', '.join(sorted(need - have))}; run `integrationsatlas etl run` "
                     f"(the build calls geodata.build.post_build)"), False
         ok = True
-        lines = ["Boundaries (BKG VG5000 01.01.2021) on the Gebietsstand of core.dim_region",
-                 f"{'level':<9}{'units':>7}{'polygon':>9}{'ok':>7}{'dissolved':>11}{'not avail.':>12}"]
+        cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_schema = 'core' AND table_name = 'geo_region'").fetchall()}
+        if "source_edition" not in cols:
+            return ("core.geo_region has no source_edition column (built before VG5000 editions existed); run "
+                    "`integrationsatlas etl run` or `integrationsatlas geodata build`"), False
         counts = {lvl: (n, p, o, d, na) for lvl, n, p, o, d, na in con.execute("""
             SELECT level, count(*), count(wkb), count(*) FILTER (boundary_status = 'ok'),
                    count(*) FILTER (boundary_status = 'dissolved'), count(*) FILTER (boundary_status = 'not_available')
             FROM core.geo_region GROUP BY level""").fetchall()}
         regions = dict(con.execute("SELECT level, count(*) FROM core.dim_region GROUP BY level").fetchall())
+        gs = con.execute("SELECT min(gebietsstand), max(gebietsstand) FROM core.dim_region").fetchone() \
+            if "gebietsstand" in {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'core' "
+                "AND table_name = 'dim_region'").fetchall()} else (None, None)
+        editions = con.execute("""SELECT source_edition, source_gebietsstand, count(*) FROM core.geo_region
+            WHERE wkb IS NOT NULL GROUP BY ALL ORDER BY source_gebietsstand DESC""").fetchall()
+        target = f"Gebietsstand {_de_date(gs[1])}" if gs[1] is not None else "the Gebietsstand"
+        lines = [f"Boundaries: BKG {editions[0][0] if editions else 'VG5000 (no polygons)'}"
+                 + (f" (Gebietsstand {_de_date(editions[0][1])})" if editions else "")
+                 + f", matched to the units of core.dim_region ({target})",
+                 "Polygons per edition: " + ("; ".join(f"{e} (Gebietsstand {_de_date(g)}): {n:,}"
+                                                       for e, g, n in editions) or "none"),
+                 "Map coverage (units with a polygon / units):"]
+        for lvl in reversed(LEVELS):
+            n, p = counts.get(lvl, (0, 0, 0, 0, 0))[:2]
+            lines.append(f"  {LEVEL_DE[lvl]}: {p:,}/{n:,} ({_pct(p, n)} %)")
+        lines.append(f"{'level':<9}{'units':>7}{'polygon':>9}{'ok':>7}{'dissolved':>11}{'not avail.':>12}")
         for lvl in LEVELS:
             n, p, o, d, na = counts.get(lvl, (0, 0, 0, 0, 0))
             lines.append(f"{lvl:<9}{n:>7}{p:>9}{o:>7}{d:>11}{na:>12}")
@@ -61,7 +94,8 @@ def check(settings) -> tuple[str, bool]:
         missing = con.execute("""
             SELECT level, ags, name, note FROM core.geo_region WHERE boundary_status = 'not_available'
             ORDER BY CASE level WHEN 'land' THEN 1 WHEN 'kreis' THEN 2 ELSE 3 END, ags""").fetchall()
-        lines.append(f"Boundary not available ({len(missing)}):")
+        per_level = ", ".join(f"{LEVEL_DE[lvl]} {sum(1 for m in missing if m[0] == lvl)}" for lvl in reversed(LEVELS))
+        lines.append(f"Units without polygon: {len(missing)} ({per_level}); reasons:")
         for lvl, ags, name, note in missing:
             if not note:
                 ok = False
@@ -71,7 +105,7 @@ def check(settings) -> tuple[str, bool]:
         lines.append(f"Built by dissolving predecessors ({len(dissolved)}):")
         lines += [f"  {lvl:<9}{ags:<10}{name or '':<40} {note}" for lvl, ags, name, note in dissolved]
         unmatched = con.execute("SELECT level, old_ags, name, reason FROM core.geo_unmatched ORDER BY 1, 2").fetchall()
-        lines.append(f"Old polygons not used for any current unit ({len(unmatched)}):")
+        lines.append(f"Polygons of the edition not used for any current unit ({len(unmatched)}):")
         lines += [f"  {lvl:<9}{ags:<10}{name or '':<40} {reason}" for lvl, ags, name, reason in unmatched]
         lines.append("Client assets:")
         for lvl, fn, b, gz, feats in con.execute(

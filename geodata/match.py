@@ -1,7 +1,7 @@
-"""Match VG5000 polygons (Gebietsstand 31.12.2020) to the units of the current region dimension.
+"""Match VG5000 polygons (Gebietsstand of one edition, e.g. 31.12.2023) to the units of the current region dimension.
 
 Why by crosswalk and never by name: names repeat and change; keys and the official conversion
-keys (BBSR 2020→2023, Destatis change lists 2023–02/2025) say which old units form a new one.
+keys (BBSR 2020→2023, Destatis change lists 2024–02/2025) say which old units form a new one.
 Rules:
 - every old unit goes to exactly one current unit (the crosswalk target with the largest weight),
   so the result stays a coverage (no overlaps) and the successor's area is the sum of its parts;
@@ -9,7 +9,7 @@ Rules:
   keys is 'dissolved', one without any predecessor polygon is 'not_available' with the reason;
 - an old key missing from the crosswalk keeps its polygon only if the same key exists today.
 Kreis and Land mappings are derived from the Gemeinde crosswalk (first 5 / 2 digits of old and
-new AGS), which is how Eisenach 16056 ends up in Wartburgkreis 16063.
+new AGS), which is how Eisenach 16056 (edition 01.01.2021) ends up in Wartburgkreis 16063.
 """
 from __future__ import annotations
 
@@ -55,9 +55,10 @@ def _union(parts: list) -> object:
 
 
 def match_level(level: str, old: pd.DataFrame, current: pd.DataFrame, cw: pd.DataFrame | None,
-                cw_note: str | None = None) -> MatchResult:
-    """old: ags, name, geometry (Gebietsstand 2020-12-31); current: ags, name; cw: from_ags, to_ags,
-    weight, valid_from, source for this level (None = no crosswalk available)."""
+                cw_note: str | None = None, edition: str = "VG5000 01.01.2021",
+                gebietsstand: str = "2020-12-31") -> MatchResult:
+    """old: ags, name, geometry (Gebietsstand `gebietsstand` of `edition`); current: ags, name; cw: from_ags,
+    to_ags, weight, valid_from, source for this level from that Gebietsstand (None = no crosswalk available)."""
     notes = [cw_note] if cw_note else []
     have_cw = cw is not None and not cw.empty
     cw = cw if have_cw else pd.DataFrame(columns=["from_ags", "to_ags", "weight", "valid_from", "source"])
@@ -100,6 +101,14 @@ def match_level(level: str, old: pd.DataFrame, current: pd.DataFrame, cw: pd.Dat
         for to, *_ in t[1:]:
             gained_part.setdefault(to, []).append(key)
 
+    # keys that existed at the edition's Gebietsstand (crosswalk sources) but have no polygon in it
+    no_polygon: dict[str, list[str]] = {}
+    for f, lst in targets.items():
+        if f not in old_geom:
+            for to, *_ in lst:
+                no_polygon.setdefault(to, []).append(f)
+    stand = f"{gebietsstand[8:10]}.{gebietsstand[5:7]}.{gebietsstand[:4]}"
+
     rows = []
     for ags, name in zip(current["ags"], current["name"]):
         preds = sorted(preds_of.get(ags, []))
@@ -109,13 +118,15 @@ def match_level(level: str, old: pd.DataFrame, current: pd.DataFrame, cw: pd.Dat
         if not preds:
             if extra:
                 reason = (f"created from part of {', '.join(sorted(extra))} (split); the part cannot be cut "
-                          f"from the 2021 polygon")
+                          f"from the {edition} polygon")
+            elif no_polygon.get(ags):
+                reason = (f"{edition} has no polygon for {', '.join(sorted(no_polygon[ags]))} although the key "
+                          f"existed on {stand} (crosswalk {stand} → current)")
             elif have_cw:
-                reason = ("no predecessor in the VG5000 01.01.2021 polygons via the crosswalk 2020-12-31 → current "
-                          "(new key not derivable from the stored change lists, e.g. a change after 28.02.2025 or "
-                          "a unit without Kreis structure such as coastal waters)")
+                reason = (f"no predecessor in the {edition} polygons via the crosswalk {stand} → current (new key "
+                          f"not derivable from the stored change lists, e.g. a unit created after 28.02.2025)")
             else:
-                reason = "key not in VG5000 01.01.2021 and no crosswalk available (see notes)"
+                reason = f"key not in {edition} and no crosswalk available (see notes)"
             rows.append((ags, name, None, "not_available", reason, ""))
         elif preds == [ags]:
             rows.append((ags, name, old_geom[ags], "ok", extra_note.lstrip("; ") or None, ags))
