@@ -67,7 +67,8 @@ def test_common_rules(results, dataset):
     assert not (obs["flag"].eq(".") & obs["value"].notna()).any()
     assert obs.loc[obs["flag"].isin(["x", "/", "..."]), "value"].isna().all()
     assert obs.loc[obs["flag"].eq("-"), "value"].eq(0).all()
-    assert not obs.duplicated(["ags", "level", "indicator_id", "reference_date"]).any()
+    # one key once per file; several files (vintages) of one table may repeat it (the newest wins in SQL)
+    assert not obs.duplicated(["ags", "level", "indicator_id", "reference_date", "source_file"]).any()
     assert set(obs["level"]) <= {"bund", "land", "kreis", "gemeinde"}
     assert not obs["ags"].str.fullmatch(r"\d{3}|\d{7}|\d{9,}").any()  # no RB / Gemeindeverband keys
     assert not (obs["level"].eq("kreis") & obs["ags"].str.match(r"^110(0[1-9]|1[0-2])$")).any()  # Berlin Bezirke

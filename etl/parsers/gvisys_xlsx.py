@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from ..errors import ParseError
 from ..quality import SymbolError, parse_number
@@ -34,15 +34,17 @@ def _iso(text: str, label: str, what: str) -> str:
 
 
 def _sheet_rows(path: Path | str, startswith: str, label: str, max_col: int) -> list[tuple]:
-    """All rows (values only) of the one sheet whose name starts with `startswith`; the workbook is closed."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    """All rows (values only, empty cells None) of the one sheet whose name starts with `startswith`.
+    Read with calamine (Rust): openpyxl's read-only mode took ~40 s for the 3.5 MB 2016 edition."""
     try:
-        names = [n for n in wb.sheetnames if n.startswith(startswith)]
-        if len(names) != 1:
-            raise ParseError(label, f"expected one sheet starting with {startswith!r}, found {wb.sheetnames}")
-        return list(wb[names[0]].iter_rows(values_only=True, max_col=max_col))
-    finally:
-        wb.close()
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # corrupt or not an xlsx: name the file, not a Rust traceback
+        raise ParseError(label, f"not a readable xlsx workbook ({exc})") from None
+    names = [n for n in wb.sheet_names if n.startswith(startswith)]
+    if len(names) != 1:
+        raise ParseError(label, f"expected one sheet starting with {startswith!r}, found {wb.sheet_names}")
+    rows = wb.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+    return [tuple(None if c == "" else c for c in r[:max_col]) for r in rows]
 
 
 def _num(raw: object, label: str, row: int, field: str) -> tuple[float | None, str | None]:
