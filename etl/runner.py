@@ -155,6 +155,18 @@ CREATE TABLE IF NOT EXISTS meta.build_info (key VARCHAR PRIMARY KEY, value VARCH
 """
 
 
+def _drop_removed_datasets(con: duckdb.DuckDBPyConnection, catalogue: dict) -> list[str]:
+    """A dataset no longer in the catalogue (removed or renamed) loses its staging tables and meta rows, so a
+    renamed dataset can write the same table names and stale obs__ tables never enter observations_all."""
+    gone = sorted({r[0] for r in con.execute("SELECT dataset FROM meta.staging_tables").fetchall()} - set(catalogue))
+    for dataset in gone:
+        for (t,) in con.execute("SELECT table_name FROM meta.staging_tables WHERE dataset = ?", [dataset]).fetchall():
+            con.execute(f'DROP TABLE IF EXISTS staging."{t}"')
+        for meta in ("staging_tables", "dataset_state", "snapshot"):
+            con.execute(f"DELETE FROM meta.{meta} WHERE dataset = ?", [dataset])
+    return gone
+
+
 def _observation_union(con: duckdb.DuckDBPyConnection) -> None:
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema='staging' "
@@ -273,6 +285,8 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
             shutil.copy2(target, tmp)
         con = connect_writer(tmp)
         con.execute(META_DDL)
+        for gone in _drop_removed_datasets(con, catalogue):
+            say(f"dataset {gone} is no longer in the catalogue: its staging tables were dropped")
         for i, dataset in enumerate(changed, 1):
             entry = catalogue[dataset]
             say(f"[{i}/{len(changed)}] {dataset}")
