@@ -10,12 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from ..parsers.regio_indented import read_indented
+from ..parsers.regio_rows import read_regio_rows
 from ..settings import ROOT
 from ..step import StepContext, StepOutput
 
 DATASET = "regionalstatistik_12531_kreise"
 TABLE = "12531"
+COLUMNS = {"schutzsuchende": "Schutzsuchende"}  # the copy's own header -> the official variable
 
 
 def run(ctx: StepContext) -> StepOutput:
@@ -24,10 +25,12 @@ def run(ctx: StepContext) -> StepOutput:
     for item in ctx.files(".csv"):
         # Load inputs
         name = item["name"]
-        df = read_indented(ctx.input(name), name)
+        df = read_regio_rows(ctx.input(name), name, table=TABLE, columns=COLUMNS).data
         # Process data
-        staged.append(df.assign(source_file=name))
-        keep = df[df["level"].isin(["bund", "land", "kreis"]) & ~(df["level"].eq("kreis") & df["flag"].eq("-"))]
+        staged.append(df.assign(source_file=name).astype({c: object for c in ("time", "key", "name", "level",
+                                                                          "variable", "unit", "raw", "flag")}))
+        gone = (df["level"].eq("kreis") & df["flag"].eq("-")).fillna(False).astype(bool)
+        keep = df[df["level"].isin(["bund", "land", "kreis"]).astype(bool) & ~gone]
         obs = pd.DataFrame({"ags": keep["key"], "level": keep["level"], "indicator_id": "protection_seekers",
                             "reference_date": keep["date"], "value": keep["value"], "flag": keep["flag"],
                             "gebietsstand": keep["date"], "source_table": TABLE, "source_file": name})
