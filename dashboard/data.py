@@ -88,6 +88,14 @@ def meta(ind: str, level: str | None = None, year: int | None = None) -> dict:
         out["attribution"] = " | ".join(p["attribution"] for p in parts if p.get("attribution")) or None
     if level and year:
         out["reference_date"] = reference_date(ind, level, year)
+        prov = q.provenance(ind, level, int(year))
+        named = prov[prov["title"].notna()]
+        if len(named):  # only the tables that supplied this map/chart, not every source of the indicator
+            out["source"] = "; ".join(dict.fromkeys(named["publisher"] + ": " + named["title"]))
+            out["table_code"] = "; ".join(dict.fromkeys(prov["table_code"].dropna()))
+            out["attribution"] = " | ".join(dict.fromkeys(named["attribution"].dropna())) or out["attribution"]
+            if prov["first_date"].min() != prov["last_date"].max():
+                out["dates"] = (str(prov["first_date"].min())[:10], str(prov["last_date"].max())[:10])
     return out
 
 
@@ -279,3 +287,70 @@ def bbox(ags: list[str], level: str) -> list[float] | None:
 
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and np.isnan(x))
+
+
+def build_info() -> dict[str, str]:
+    """meta.build_info as {key: value} (models_hash, built_at, …); empty when the table is missing."""
+    df = _named_or_empty("build_info")
+    return dict(zip(df["key"].astype(str), df["value"].astype(str))) if len(df) else {}
+
+
+def build_id() -> str:
+    """Short, stable name of the warehouse build for citations: 'build_id' if the runner records one,
+    else the build time plus the first 12 characters of the models hash."""
+    info = build_info()
+    if info.get("build_id"):
+        return info["build_id"]
+    parts = [info.get("built_at", "")[:19], info.get("models_hash", "")[:12]]
+    return "/".join(p for p in parts if p) or "unbekannt"
+
+
+# -- steward console (/status) ----------------------------------------------------------------------
+# Dataset status comes from the warehouse (named query). Run history, schedule and archived builds are
+# files beside the warehouse (var/runs, etl/schedule.toml, var/builds) — a failed run is never written
+# into a warehouse — so they are read through the etl modules that own them, not through SQL.
+
+def dataset_status() -> pd.DataFrame:
+    return _named_or_empty("dataset_status")
+
+
+def run_history(n: int = 10) -> list[dict]:
+    from etl import history
+    from etl.settings import get_settings
+    return history.recent(get_settings(), n)
+
+
+def active_run() -> dict | None:
+    from etl import history
+    from etl.settings import get_settings
+    return history.active(get_settings())
+
+
+def schedule_overview() -> dict:
+    """{entries: [{name, cron, description, datasets, paused, next}], by_dataset: {...}, error}"""
+    from etl import schedule as sch
+    from etl.settings import get_settings
+    s = get_settings()
+    try:
+        plan = sch.load_schedule(s.schedule_file)
+    except Exception as exc:  # noqa: BLE001 - the console still shows the datasets
+        return {"entries": [], "by_dataset": {}, "error": str(exc)}
+    off = sch.paused(s)
+    entries = []
+    for e in plan.entries:
+        nxt = None if e.name in off else sch.next_fire(e, plan.timezone)
+        entries.append({"name": e.name, "cron": e.cron, "description": e.description, "datasets": e.datasets,
+                        "paused": e.name in off, "next": nxt.isoformat(timespec="minutes") if nxt else None})
+    return {"entries": entries, "by_dataset": sch.dataset_next_runs(plan, s), "error": None,
+            "timezone": plan.timezone}
+
+
+def archived_builds() -> list[dict]:
+    from etl import builds
+    from etl.settings import get_settings
+    return [{"build_id": b.build_id, "live": b.live} for b in builds.list_builds(get_settings())]
+
+
+def steward_read_only() -> bool:
+    from etl.settings import get_settings
+    return not get_settings().steward_token

@@ -63,19 +63,80 @@ def _warehouse():
 
 @etl_app.command("run")
 def etl_run(only: list[str] = typer.Option(None, "--only", help="Run only these datasets (catalogue ids)."),
-            force: bool = typer.Option(False, "--force", help="Re-run steps even if inputs are unchanged.")) -> None:
+            force: bool = typer.Option(False, "--force", help="Re-run steps even if inputs are unchanged."),
+            trigger: str = typer.Option("manual", "--trigger", help="manual, schedule or console (run history)"),
+            lock_wait: float = typer.Option(0, "--lock-wait", help="seconds to wait while another build runs")) -> None:
     """Build the warehouse from the official sources (or the snapshot mirror); atomic, skips unchanged inputs."""
     _setup_logging()
-    from .runner import run
+    from .lock import BuildLocked
+    from .refresh import refresh
     with console.status("building warehouse …") as status:
         try:
-            result = run(only=only or None, force=force, progress=lambda m: status.update(m) or console.print(m))
-        except EtlError as exc:
-            _fail(f"{exc}\nThe last good warehouse was left untouched.", 1)
-    console.print(f"[green]{result.outcome}[/green] in {result.seconds:.1f}s; steps run: {len(result.changed)}, "
-                  f"unchanged: {len(result.skipped)}, warnings: {len(result.warnings)}")
-    for w in result.warnings:
+            report = refresh(only=only or None, force=force, trigger=trigger, lock_wait=lock_wait,
+                             progress=lambda m: status.update(m) or console.print(m))
+        except BuildLocked as exc:
+            _fail(str(exc), 3)
+        except Exception as exc:  # noqa: BLE001 - one line naming dataset, file and field; exit 1
+            cause = getattr(exc, "report", {}).get("error") or f"{type(exc).__name__}: {exc}"
+            _fail(f"{cause}\nThe last good warehouse was left untouched.", 1)
+    ds = report["datasets"]
+    n = {o: sum(1 for d in ds.values() if d["outcome"] == o) for o in ("updated", "unchanged", "skipped")}
+    console.print(f"[green]{report['outcome']}[/green] in {report['seconds']:.1f}s (run {report['run_id']}); "
+                  f"updated: {n['updated']}, unchanged: {n['unchanged']}, skipped: {n['skipped']}, "
+                  f"warnings: {len(report['warnings'])}")
+    for w in report["warnings"]:
         console.print(f"  [yellow]warning[/yellow] {w}")
+    if report.get("diff"):
+        from .diff import summary_lines
+        for line in summary_lines(report["diff"]):
+            console.print(line, markup=False, highlight=False)
+
+
+@etl_app.command("history")
+def etl_history(last: int = typer.Option(10, "--last", help="how many runs, newest first"),
+                format: str = typer.Option("text", "--format", help="text or json")) -> None:
+    """Recorded runs (manual, scheduled, console): outcome, datasets updated/unchanged/skipped/failed, cause."""
+    import json as _json
+    from .history import history_lines, recent
+    reports = recent(get_settings(), last)
+    if format == "json":
+        sys.stdout.write(_json.dumps(reports, indent=1, ensure_ascii=False, default=str) + "\n")
+        return
+    for line in history_lines(reports):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@etl_app.command("report")
+def etl_report(run_id: str = typer.Argument(..., help="a run id from `etl history`"),
+               format: str = typer.Option("text", "--format", help="text or json")) -> None:
+    """One run in full: datasets with rows before/after, change checks, validation, warnings, diff."""
+    import json as _json
+    from .history import load, report_lines
+    try:
+        rep = load(get_settings(), run_id)
+    except EtlError as exc:
+        _fail(str(exc))
+    if format == "json":
+        sys.stdout.write(_json.dumps(rep, indent=1, ensure_ascii=False, default=str) + "\n")
+        return
+    for line in report_lines(rep):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@etl_app.command("rollback")
+def etl_rollback(run_id: str = typer.Argument(None, help="build (run id) to restore; default: the one before the live build"),
+                 trigger: str = typer.Option("manual", "--trigger", hidden=True)) -> None:
+    """Put a previous build back live (atomic swap); the last IA_KEEP_BUILDS builds are kept in var/builds/."""
+    from .refresh import rollback
+    try:
+        rep = rollback(run_id, trigger=trigger)
+    except EtlError as exc:
+        _fail(str(exc), 1)
+    from .diff import summary_lines
+    console.print(f"rolled back: build {rep['restored_build']} is live again (was {rep['replaced_build']}); "
+                  f"recorded as {rep['run_id']}")
+    for line in summary_lines(rep["diff"]):
+        console.print(line, markup=False, highlight=False)
 
 
 @etl_app.command("status")
@@ -102,44 +163,77 @@ def etl_status(format: str = typer.Option("table", "--format", help="table or cs
 
 
 @etl_app.command("schedule")
-def etl_schedule(cron: str = typer.Option("0 3 * * 1", "--cron", help="crontab expression (default Mondays 03:00)"),
-                 once: bool = typer.Option(False, "--print", help="only print the next run times and exit")) -> None:
-    """Refresh the warehouse on a schedule (APScheduler, blocking); each run is atomic and skips unchanged inputs."""
+def etl_schedule(file: Path = typer.Option(None, "--file", help="schedule file (default IA_SCHEDULE_FILE, etl/schedule.toml)"),
+                 print_crontab: bool = typer.Option(False, "--print-crontab", help="print one crontab line per entry and exit"),
+                 systemd: bool = typer.Option(False, "--systemd", help="print a systemd .service + .timer per entry and exit"),
+                 once: bool = typer.Option(False, "--print", help="print entries with their next run and exit"),
+                 cron: str = typer.Option(None, "--cron", help="ignore the file: one entry refreshing every dataset")) -> None:
+    """Refresh on the schedule file (APScheduler, blocking): one build at a time (the build lock is shared
+    with `etl run`), each with a timeout; paused entries (console) are not run."""
     _setup_logging()
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-    from .runner import run
+    from . import schedule as sch
+    s = get_settings()
     try:
-        trigger = CronTrigger.from_crontab(cron)
-    except ValueError as exc:
-        _fail(f"--cron {cron!r} is not a crontab expression: {exc}")
-    import datetime as _dt
-    nxt, now, times = None, _dt.datetime.now(_dt.timezone.utc), []
-    for _ in range(3):
-        nxt = trigger.get_next_fire_time(nxt, nxt or now)
-        times.append(nxt.isoformat(timespec="minutes"))
-        nxt = nxt + _dt.timedelta(seconds=1)
-    console.print(f"schedule {cron!r}; next runs: {', '.join(times)}")
+        if cron:
+            from .catalogue import load_catalogue
+            e = sch.Entry(name="all", cron=cron, datasets=sorted(load_catalogue()), patterns=["*"],
+                          timeout=int(float(s.run_timeout)))
+            sch.trigger(e, "Europe/Berlin")
+            schedule = sch.Schedule(path=Path("--cron"), timezone="Europe/Berlin", entries=[e])
+        else:
+            schedule = sch.load_schedule(file)
+    except (EtlError, ValueError) as exc:
+        _fail(str(exc))
+    if print_crontab:
+        console.print(f"# times are {schedule.timezone}: put CRON_TZ={schedule.timezone} above these lines "
+                      "(cronie) or run cron in that zone", markup=False, highlight=False)
+        for line in sch.crontab_lines(schedule):
+            sys.stdout.write(line + "\n")
+        return
+    if systemd:
+        try:
+            units = sch.systemd_units(schedule)
+        except EtlError as exc:
+            _fail(str(exc))
+        for name, text in units:
+            sys.stdout.write(f"# ---- /etc/systemd/system/{name}\n{text}\n")
+        return
+    off = sch.paused(s)
+    for e in schedule.entries:
+        nxt = sch.next_fire(e, schedule.timezone)
+        state = "paused" if e.name in off else f"next {nxt.isoformat(timespec='minutes')}"
+        sys.stdout.write(f"{e.name}: {e.cron} ({state})\n  {len(e.datasets)} dataset(s), timeout {e.timeout} s: "
+                         f"{', '.join(e.datasets)}\n")
+        if e.unmatched:
+            sys.stdout.write(f"  patterns without a dataset: {', '.join(e.unmatched)}\n")
     if once:
         return
-    sched = BlockingScheduler()
-    sched.add_job(lambda: run(progress=console.print), trigger, max_instances=1, coalesce=True)
-    sched.start()
+    console.print(f"scheduler running ({len(schedule.entries)} entries, {schedule.path}); Ctrl-C stops it")
+    try:
+        sch.make_scheduler(schedule, s, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
 
 
 # -- catalogue and regions -----------------------------------------------------------------------
 
 @app.command()
 def indicators(format: str = typer.Option("table", "--format", help="table or csv")) -> None:
-    """The indicator catalogue with levels and years available."""
+    """The indicator catalogue: role and polarity, the latest reference date per level and how old it is."""
     from warehouse.queries import indicators as q_ind
+    from .staleness import latest_per_level
     df = q_ind(_warehouse())
     df["levels"] = df["levels"].map(lambda v: ",".join(v) if v is not None else "")
     df["years"] = df["years"].map(lambda v: ",".join(map(str, v)) if v is not None else "")
-    cols = ["indicator_id", "label_de", "unit", "kind", "levels", "years", "table_codes", "licence"]
+    df["latest"] = df["latest_by_level"].map(latest_per_level)
+    for col in ("role", "polarity"):
+        if col not in df:
+            df[col] = None
+    cols = ["indicator_id", "role", "polarity", "unit", "latest", "table_codes"]
     if format == "csv":
-        cols += ["label_en", "definition_de", "definition_en", "sources", "gaps_de"]
-    _emit(df[cols], format, "Indikatoren")
+        cols = ["indicator_id", "label_de", "label_en", "role", "polarity", "unit", "kind", "levels", "years",
+                "latest", "table_codes", "sources", "licence", "definition_de", "definition_en", "gaps_de"]
+    _emit(df[cols], format, f"Indikatoren ({len(df)})")
 
 
 @app.command()

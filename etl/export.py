@@ -9,7 +9,8 @@ import io
 import pandas as pd
 
 EXPORT_COLUMNS = ["ags", "name", "level", "land", "kommunaltyp", "size_class", "east_west", "reference_date",
-                  "value", "unit", "flag", "source", "table_code", "gebietsstand", "harmonised", "licence"]
+                  "value", "unit", "flag", "source", "table_code", "source_file", "gebietsstand", "harmonised",
+                  "licence"]
 LICENCE_TEXT = ("Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0), "
                 "https://www.govdata.de/dl-de/by-2-0")
 

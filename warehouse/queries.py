@@ -124,6 +124,12 @@ def named(name: str, wh: Warehouse | None = None, **params) -> pd.DataFrame:
     return df.copy()
 
 
+def uncached(name: str, wh: Warehouse | None = None, **params) -> pd.DataFrame:
+    """A named query run now, bypassing the memo (health checks must read the warehouse, not a cache)."""
+    wh = wh or get_warehouse()
+    return wh.sql(_query_text(name), params)
+
+
 # -- catalogue and selection checks ------------------------------------------------------------
 
 def indicators(wh: Warehouse | None = None) -> pd.DataFrame:
@@ -161,6 +167,11 @@ def check_selection(indicator: str, level: str, year: int, wh: Warehouse | None 
 
 
 # -- values, exports and groups ------------------------------------------------------------------
+
+def provenance(indicator: str, level: str, year: int, wh: Warehouse | None = None) -> pd.DataFrame:
+    """Datasets, table codes, files and reference dates behind the values of one indicator, level and year."""
+    return named("provenance", wh, indicator=indicator, level=level, year=int(year))
+
 
 def values(indicator: str, level: str, year: int, wh: Warehouse | None = None) -> pd.DataFrame:
     """One row per unit of the current Gebietsstand at `level` (units without a value included, value NULL),
@@ -220,12 +231,16 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
         SELECT r.ags, r.population {(', ' + select_groups) if select_groups else ''}
         FROM r WHERE {' AND '.join(where)}
     ),
+    -- one value per unit and year: the year's latest Stichtag (Berlin's register counts are half-yearly)
     v AS (SELECT ags, value, flag FROM core.fact_observation
-          WHERE indicator_id = $indicator AND level = $level AND year = $year),
+          WHERE indicator_id = $indicator AND level = $level AND year = $year
+          QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
     num AS (SELECT ags, value, flag FROM core.fact_observation
-            WHERE indicator_id = $num_id AND level = $level AND year = $year),
+            WHERE indicator_id = $num_id AND level = $level AND year = $year
+            QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
     den AS (SELECT ags, value FROM core.fact_observation
-            WHERE indicator_id = $den_id AND level = $level AND year = $year),
+            WHERE indicator_id = $den_id AND level = $level AND year = $year
+            QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
     den_any AS (  -- weights: same year if published, else the census/2024 population of the unit
         SELECT u.ags, coalesce(d.value, (SELECT value FROM core.fact_observation f
               WHERE f.indicator_id = 'population_census2022' AND f.level = $level AND f.ags = u.ags),

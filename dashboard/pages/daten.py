@@ -10,6 +10,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from etl.staleness import latest_per_level
+
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import filters
@@ -43,6 +45,10 @@ def catalogue_rows(ind: pd.DataFrame, lang: str) -> list[dict]:
             "levels": _list(r.get("levels")), "years": _list(r.get("years")),
             "source": r.get("sources") or "", "table_codes": r.get("table_codes") or "",
             "licence": r.get("licence") or "", "gaps": r.get("gaps_en") if lang == "en" else r.get("gaps_de"),
+            "latest": latest_per_level(r.get("latest_by_level"), unit="J." if lang == "de" else "y"),
+            "role": t(f"role_{r['role']}", lang) if isinstance(r.get("role"), str) else "",
+            "polarity": t(f"polarity_{r['polarity']}", lang) if isinstance(r.get("polarity"), str) else "",
+            "differs": (r.get("differs_from_en") if lang == "en" else r.get("differs_from_de")) or "",
         })
     return rows
 
@@ -58,6 +64,12 @@ def build(state: AppState, **_):
              "autoHeight": True},
             {"field": "levels", "headerName": t("sources_levels", lang), "width": 160, "wrapText": True},
             {"field": "years", "headerName": t("sources_years", lang), "width": 180, "wrapText": True, "autoHeight": True},
+            {"field": "latest", "headerName": t("sources_latest", lang), "width": 230, "wrapText": True,
+             "autoHeight": True},
+            {"field": "role", "headerName": t("sources_role", lang), "width": 120},
+            {"field": "polarity", "headerName": t("sources_polarity", lang), "width": 150, "wrapText": True},
+            {"field": "differs", "headerName": t("sources_differs", lang), "width": 300, "wrapText": True,
+             "autoHeight": True},
             {"field": "gaps", "headerName": t("sources_gaps", lang), "width": 260, "wrapText": True, "autoHeight": True},
             {"field": "source", "headerName": t("col_source", lang), "width": 300, "wrapText": True, "autoHeight": True},
             {"field": "table_codes", "headerName": t("col_table_code", lang), "width": 160, "wrapText": True},

@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import classify, controls, filters, legend, mapfig, palettes
+from ..components import classify, controls, filters, legend, mapfig, palettes, reach
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
 from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState
@@ -43,7 +43,7 @@ def map_controls(state: AppState, lang: str):
                      value=state.cls, clearable=False, className="mb-2"),
         lbl("classes", ids.K),
         dcc.Slider(id=ids.K, min=K_MIN, max=K_MAX, step=1, value=state.k,
-                   marks={i: str(i) for i in range(K_MIN, K_MAX + 1)}, className="mb-2"),
+                   marks={i: str(i) for i in range(K_MIN, K_MAX + 1)}, className="mb-2", allow_direct_input=False),
         lbl("palette", ids.PAL),
         dropdown(lang, id=ids.PAL, options=[{"label": t(f"pal_{p}", lang), "value": p} for p in PALETTES],
                      value=state.pal, clearable=False, className="mb-2"),
@@ -63,7 +63,9 @@ def build(state: AppState, **_):
         filters.panel(state, data.lands(), lang, PAGE),
     ]
     main = [
-        html.H1(id="map-title", className="h5 mb-1"),
+        html.Div([html.H1(id="map-title", className="h5 mb-1"),
+                  reach.export_tools(ids.MAP, "map", lang, source_from=ids.MAP_FOOTER)],
+                 className="d-flex justify-content-between align-items-start gap-2"),
         html.Div(id=ids.MAP_NOTICE, **{"aria-live": "polite"}),
         html.Div([
             dcc.Graph(id=ids.MAP, figure=fig, config={"displaylogo": False, "scrollZoom": True,
@@ -80,7 +82,7 @@ def build(state: AppState, **_):
         html.P(id=MAP_NO_BOUNDARY, className="small text-muted mb-1"),
         html.Button(t("map_table_alt", lang), id=MAP_TABLE_TOGGLE, className="btn btn-link btn-sm px-0", type="button",
                     **{"aria-controls": MAP_TABLE_BOX, "aria-expanded": "true" if not geo_url else "false"}),
-        dbc.Collapse(dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[], dashGridOptions={"animateRows": False},
+        dbc.Collapse(dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=table_columns(lang), dashGridOptions={"animateRows": False},
                                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                                 style={"height": "320px"}, className="ag-theme-alpine"),
                      id=MAP_TABLE_BOX, is_open=not geo_url),
@@ -99,12 +101,17 @@ def filtered_values(st: AppState) -> tuple[pd.DataFrame, np.ndarray]:
     return df, filters.mask(df, st)
 
 
-def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], list[dict]]:
-    cols = [{"field": "name", "headerName": t("col_name", lang), "flex": 2},
+def table_columns(lang: str) -> list[dict]:
+    """Columns of the table alternative (also at build time: a grid without columns has invalid ARIA)."""
+    return [{"field": "name", "headerName": t("col_name", lang), "flex": 2},
             {"field": "ags", "headerName": t("col_ags", lang), "width": 110},
             {"field": "value", "headerName": t("col_value", lang), "type": "numericColumn", "width": 120},
             {"field": "flag", "headerName": t("col_flag", lang), "width": 110},
             {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 130}]
+
+
+def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], list[dict]]:
+    cols = table_columns(lang)
     sub = df[m] if len(m) else df
     rows = [{"name": r.name, "ags": r.ags, "value": None if pd.isna(r.value) else round(float(r.value), 3),
              "flag": r.flag if isinstance(r.flag, str) else "", "reference_date": fmt_date(r.reference_date, lang)
@@ -125,7 +132,8 @@ def update_map(*args):
     ind_row = data.indicator(st.ind)
     unit = indicator_unit(ind_row, lang) if ind_row else ""
     df, m = filtered_values(st)
-    title = f"{indicator_label(ind_row, lang)} · {t('level_' + st.level, lang)} · {st.year}" if ind_row else ""
+    meta_src = data.meta(st.ind, st.level, st.year) if ind_row else {}
+    title = map_title(ind_row, st, meta_src, lang) if ind_row else ""
     notice = None
     if df.empty:
         notice = dbc.Alert(t("error_generic", lang), color="warning", className="py-1")
@@ -141,7 +149,6 @@ def update_map(*args):
     n_filtered = int((~m).sum()) if len(m) else 0
     leg = legend.legend(cls, colours, lang, unit, n_no_data=int((idx < 0).sum()), n_no_boundary=n_no_boundary,
                         n_filtered=n_filtered, title=unit or t("legend", lang))
-    meta_src = data.meta(st.ind, st.level, st.year) if ind_row else {}
     alt = t("map_alt", lang, indicator=indicator_label(ind_row, lang) if ind_row else "", level=t("level_" + st.level, lang),
             year=st.year, n=int((idx >= 0).sum()))
     fnote = t("filtered_note", lang, n=int(m.sum()), m=len(m)) if n_filtered else ""
@@ -158,6 +165,15 @@ def update_map(*args):
     p["focus"] = {"ags": focus, "bbox": data.bbox(focus, st.level), "labels": labels} if focus else None
     new_meta = {"level": st.level, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
     return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title, no_boundary_text)
+
+
+def map_title(ind_row, st, meta_src: dict, lang: str) -> str:
+    """Indicator · level · the reference date of the values shown (a range when they differ)."""
+    if meta_src.get("dates"):
+        when = " – ".join(fmt_date(d, lang) for d in meta_src["dates"])
+    else:
+        when = fmt_date(meta_src["reference_date"], lang) if meta_src.get("reference_date") else str(st.year)
+    return f"{indicator_label(ind_row, lang)} · {t('level_' + st.level, lang)} · {t('footer_date', lang)} {when}"
 
 
 @callback(Output(MAP_TABLE_BOX, "is_open"), Output(MAP_TABLE_TOGGLE, "aria-expanded"),
