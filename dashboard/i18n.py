@@ -133,12 +133,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hover_flag": ("Kennzeichen", "Flag"),
     "hover_date": ("Stichtag", "Reference date"),
     "click_to_profile": ("Klick öffnet das Profil", "Click opens the profile"),
-    "map_no_boundary_list": ("Ohne Grenze (nicht auf der Karte, Werte in der Tabelle): {units}. Grund: kein Polygon "
-                             "im VG5000 (01.01.2021), das sich über die amtlichen Schlüsseländerungen zuordnen lässt "
-                             "(Details: integrationsatlas geodata check).",
-                             "Without boundary (not on the map, values in the table): {units}. Reason: no VG5000 "
-                             "(01.01.2021) polygon that the official key changes lead to (details: integrationsatlas "
-                             "geodata check)."),
+    "map_no_boundary_list": ("Ohne Grenze (nicht auf der Karte, Werte in der Tabelle): {units}. Grund: keine Ausgabe des "
+                             "BKG VG5000 (Karte: 31.12.2023) hat ein Polygon, das sich über die amtlichen "
+                             "Schlüsseländerungen zuordnen lässt (Details: integrationsatlas geodata check).",
+                             "Without boundary (not on the map, values in the table): {units}. Reason: no edition of "
+                             "BKG VG5000 (map: 31 Dec 2023) has a polygon that the official key changes lead to "
+                             "(details: integrationsatlas geodata check)."),
     "map_paint_error": ("Die Karte konnte nicht gezeichnet werden – die Werte stehen in der Tabelle unter der Karte",
                         "The map could not be drawn – the values are in the table below the map"),
     "map_keyboard_label": ("Karte (Tastatur: Pfeiltasten verschieben, + und − zoomen, Enter öffnet das Profil)",

@@ -11,6 +11,7 @@ Writes
   core.geo_unmatched old polygons of the newest edition not used for any current unit, with the reason
   core.geo_notes     build notes (edition used, crosswalk missing, ...) that `geodata check` prints
   marts.geo_assets   the content-hashed client files in settings.assets, with the editions in them
+  core.geo_kreis_check  map Kreis polygons vs. BKG VG250 Kreise (area, outline), if staging.vg250_kreis exists
 """
 from __future__ import annotations
 
@@ -219,6 +220,37 @@ def load_editions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return old
 
 
+VG250 = "staging.vg250_kreis"
+
+
+def kreis_check(geo: pd.DataFrame, vg250: pd.DataFrame) -> pd.DataFrame:
+    """Map Kreis polygons (VG5000) against BKG VG250 Kreise (GF 4, 1:250 000) of the newest VG250 edition:
+    area difference and outline mismatch (area of the symmetric difference / VG250 area), per Kreis."""
+    ed = vg250["edition"].max()
+    ref = vg250[(vg250["edition"] == ed) & vg250["wkb"].notna()].set_index("ars")
+    mine = geo[(geo["level"] == "kreis")].set_index("ags")
+    keys = sorted(set(ref.index) | set(mine.index))
+    rows = []
+    for k in keys:
+        a = mine["wkb"].get(k) if k in mine.index else None
+        b = ref["wkb"].get(k) if k in ref.index else None
+        ga = to_laea(shapely.from_wkb([bytes(a)]))[0] if a is not None else None
+        gb = to_laea(shapely.from_wkb([bytes(b)]))[0] if b is not None else None
+        area_a = shapely.area(ga) / 1e6 if ga is not None else None
+        area_b = float(ref.at[k, "area_km2"]) if k in ref.index else None
+        sym = (shapely.area(shapely.symmetric_difference(ga, gb)) / shapely.area(gb) * 100
+               if ga is not None and gb is not None else None)
+        rows.append({"ags": k, "name": mine["name"].get(k) if k in mine.index else ref["name"].get(k),
+                     "vg250_edition": ed, "area_vg5000_km2": area_a, "area_vg250_km2": area_b,
+                     "area_diff_pct": (area_a / area_b - 1) * 100 if area_a is not None and area_b else None,
+                     "outline_mismatch_pct": sym,
+                     "status": ("ok" if sym is not None else "no VG5000 polygon" if k in ref.index and k in mine.index
+                                else "not in VG250" if k not in ref.index else "not in core.dim_region")})
+    out = pd.DataFrame(rows)
+    out["vg250_edition"] = pd.to_datetime(out["vg250_edition"]).dt.date
+    return out
+
+
 def post_build(con: duckdb.DuckDBPyConnection, settings) -> None:
     t0 = time.perf_counter()
     if not table_exists(con, STAGING):
@@ -241,6 +273,12 @@ def post_build(con: duckdb.DuckDBPyConnection, settings) -> None:
     _write(con, "core.geo_crosswalk", xw.astype({"old_ags": str, "new_ags": str}))
     _write(con, "core.geo_unmatched", unmatched[["level", "old_ags", "name", "reason", "edition"]].astype(str))
     _write(con, "core.geo_notes", pd.DataFrame(notes, columns=["level", "note"], dtype=str))
+
+    if table_exists(con, VG250):
+        vg250 = con.execute(f"SELECT ars, name, area_km2, wkb, CAST(edition AS VARCHAR) AS edition FROM {VG250}").df()
+        _write(con, "core.geo_kreis_check", kreis_check(geo, vg250))
+    else:
+        con.execute("DROP TABLE IF EXISTS core.geo_kreis_check")
 
     cache = settings.warehouse.parent / "cache" / "geodata"
     rows = []

@@ -31,6 +31,42 @@ def _de_date(d) -> str:
     return d.strftime("%d.%m.%Y") if hasattr(d, "strftime") else str(d)
 
 
+MAX_KREIS_AREA_DIFF_PCT = 5.0    # VG5000 vs VG250 01.01.2025: median 0.2 %, largest 4.4 % (09461 Bamberg)
+MAX_KREIS_OUTLINE_PCT = 15.0     # symmetric difference / VG250 area; today median 2.6 %, largest 10.7 %
+
+
+def _kreis_check_lines(con: duckdb.DuckDBPyConnection, lines: list[str]) -> bool:
+    """Kreis polygons of the map against BKG VG250 Kreise (core.geo_kreis_check); False when a Kreis is off."""
+    rows = con.execute("""SELECT ags, name, vg250_edition, area_vg5000_km2, area_vg250_km2, area_diff_pct,
+        outline_mismatch_pct, status FROM core.geo_kreis_check ORDER BY ags""").fetchall()
+    if not rows:
+        return True
+    ok = True
+    ed = rows[0][2]
+    good = [r for r in rows if r[7] == "ok"]
+    diffs = sorted(abs(r[5]) for r in good)
+    outl = sorted(r[6] for r in good)
+    med = lambda v: v[len(v) // 2] if v else float("nan")  # noqa: E731
+    lines.append(f"Kreis geometry vs. BKG VG250 Kreise {_de_date(ed)} (GF 4 land areas, 1:250 000): "
+                 f"{len(good)}/{len(rows)} Kreise compared")
+    if good:
+        worst_a = max(good, key=lambda r: abs(r[5]))
+        worst_o = max(good, key=lambda r: r[6])
+        lines.append(f"  area difference |VG5000 − VG250|: median {med(diffs):.2f} %, largest {abs(worst_a[5]):.2f} % "
+                     f"({worst_a[0]} {worst_a[1]}: {worst_a[3]:,.1f} vs {worst_a[4]:,.1f} km²)")
+        lines.append(f"  outline mismatch (symmetric difference / VG250 area): median {med(outl):.2f} %, largest "
+                     f"{worst_o[6]:.2f} % ({worst_o[0]} {worst_o[1]})")
+    for ags, name, _ed, a5, a250, d, o, status in rows:
+        if status != "ok":
+            ok = False
+            lines.append(f"  ! kreis {ags} {name or ''}: {status}")
+        elif abs(d) > MAX_KREIS_AREA_DIFF_PCT or o > MAX_KREIS_OUTLINE_PCT:
+            ok = False
+            lines.append(f"  ! kreis {ags} {name or ''}: area {a5:,.1f} vs {a250:,.1f} km² ({d:+.2f} %), outline "
+                         f"mismatch {o:.2f} % (limits {MAX_KREIS_AREA_DIFF_PCT:g} % / {MAX_KREIS_OUTLINE_PCT:g} %)")
+    return ok
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {f"{s}.{t}" for s, t in con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
@@ -107,6 +143,8 @@ def check(settings) -> tuple[str, bool]:
         unmatched = con.execute("SELECT level, old_ags, name, reason FROM core.geo_unmatched ORDER BY 1, 2").fetchall()
         lines.append(f"Polygons of the edition not used for any current unit ({len(unmatched)}):")
         lines += [f"  {lvl:<9}{ags:<10}{name or '':<40} {reason}" for lvl, ags, name, reason in unmatched]
+        if "core.geo_kreis_check" in have:
+            ok &= _kreis_check_lines(con, lines)
         lines.append("Client assets:")
         for lvl, fn, b, gz, feats in con.execute(
                 "SELECT level, filename, bytes, gzip_bytes, features FROM marts.geo_assets ORDER BY 1").fetchall():

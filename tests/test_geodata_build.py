@@ -320,3 +320,6 @@ def test_real_warehouse_check_coverage(real_warehouse):
     missing = re.findall(r"^  gemeinde (\d{8}) .*none in the older edition\(s\) VG5000 01.01.2021 either$", text, re.M)
     assert missing == ["07000999", "10042999", "13000998", "13000999"]
     assert "13000998  gemeindefreies Gebiet M-V" in text and "created after 28.02.2025" in text
+    # VG250 Kreise as a check of the Kreis geometry (dataset bkg_vg250_kreise)
+    assert "Kreis geometry vs. BKG VG250 Kreise 01.01.2025 (GF 4 land areas, 1:250 000): 400/400 Kreise compared" in text
+    assert "largest 4.38 % (09461 Bamberg: 52.6 vs 55.0 km²)" in text and "! kreis" not in text
