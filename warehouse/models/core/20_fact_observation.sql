@@ -52,7 +52,8 @@ CREATE OR REPLACE MACRO parent_key(ags, to_level) AS
 CREATE OR REPLACE TABLE intermediate.obs_agg_kreis AS
 -- Kreise are unchanged since 01.07.2021 (Eisenach), so a Gemeinde key on a Gebietsstand from then on
 -- belongs to the Kreis of its first five digits even where the Gemeinde itself merged later.
-WITH kinds AS (SELECT id AS indicator_id, kind, weight FROM staging.indicators),
+WITH kinds AS (SELECT id AS indicator_id, kind, weight FROM staging.indicators
+               WHERE kind <> 'rate' OR weight IS NOT NULL),  -- a rate without weight is not rolled up
 child AS (
     SELECT o.*, k.kind, left(o.ags, 5) AS parent
     FROM intermediate.obs_published o JOIN kinds k USING (indicator_id)
@@ -95,7 +96,8 @@ CREATE OR REPLACE TABLE intermediate.obs_kreis_all AS
 SELECT * FROM intermediate.obs_published UNION ALL BY NAME SELECT * FROM intermediate.obs_agg_kreis;
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_upper AS
-WITH kinds AS (SELECT id AS indicator_id, kind FROM staging.indicators),
+WITH kinds AS (SELECT id AS indicator_id, kind FROM staging.indicators
+               WHERE kind <> 'rate' OR weight IS NOT NULL),  -- a rate without weight is not rolled up
 kreis_child AS (
     SELECT o.*, k.kind, left(o.ags, 2) AS parent
     FROM intermediate.obs_kreis_all o JOIN kinds k USING (indicator_id)
@@ -134,7 +136,8 @@ CREATE OR REPLACE TABLE intermediate.obs_land_all AS
 SELECT * FROM intermediate.obs_kreis_all UNION ALL BY NAME SELECT * FROM intermediate.obs_agg_upper;
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_bund AS
-WITH kinds AS (SELECT id AS indicator_id, kind FROM staging.indicators),
+WITH kinds AS (SELECT id AS indicator_id, kind FROM staging.indicators
+               WHERE kind <> 'rate' OR weight IS NOT NULL),  -- a rate without weight is not rolled up
 c AS (SELECT o.*, k.kind FROM intermediate.obs_land_all o JOIN kinds k USING (indicator_id) WHERE o.level = 'land'),
 w AS (SELECT ags, reference_date, indicator_id, value FROM intermediate.obs_land_all
       WHERE level = 'land' AND indicator_id IN ('population', 'population_census2022')),
