@@ -229,7 +229,9 @@ def indicators(format: str = typer.Option("table", "--format", help="table or cs
     for col in ("role", "polarity"):
         if col not in df:
             df[col] = None
-    cols = ["indicator_id", "role", "polarity", "unit", "latest", "table_codes"]
+    sign = {"higher_is_better": "+", "higher_is_worse": "−", "neutral": "0"}
+    df["pol"] = df["polarity"].map(lambda v: sign.get(v, ""))
+    cols = ["indicator_id", "role", "pol", "latest"]  # fits 80 columns; --format csv has everything
     if format == "csv":
         cols = ["indicator_id", "label_de", "label_en", "role", "polarity", "unit", "kind", "levels", "years",
                 "latest", "table_codes", "sources", "licence", "definition_de", "definition_en", "gaps_de"]

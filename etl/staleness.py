@@ -15,15 +15,19 @@ def age_years(date: dt.date | str, today: dt.date | None = None) -> float:
     return round(((today or dt.date.today()) - d).days / 365.25, 1)
 
 
+SHORT = {"gemeinde": "Gem", "kreis": "Krs", "land": "Land", "bund": "DE"}
+
+
 def latest_per_level(latest_by_level, today: dt.date | None = None, unit: str = "J.") -> str:
-    """'gemeinde 2024-12-31 (1.9 J.); kreis 2025-12-31 (0.9 J.)' from the warehouse map level -> latest date."""
+    """'2025-12-31 (0.9 J.): Krs, Land, DE; 2016-12-31 (9.9 J.): Gem' — levels that share their latest date
+    are named together, newest first (from the warehouse map level -> latest date)."""
     if latest_by_level is None:
         return ""
     items = dict(latest_by_level) if not isinstance(latest_by_level, dict) else latest_by_level
     if "key" in items and "value" in items:  # DuckDB MAP arrives as {'key': [...], 'value': [...]}
         items = dict(zip(items["key"], items["value"]))
-    parts = []
+    by_date: dict[str, list[str]] = {}
     for level in sorted(items, key=lambda k: LEVEL_ORDER.index(k) if k in LEVEL_ORDER else 9):
-        d = str(items[level])[:10]
-        parts.append(f"{level} {d} ({age_years(d, today)} {unit})")
-    return "; ".join(parts)
+        by_date.setdefault(str(items[level])[:10], []).append(SHORT.get(level, level))
+    return "; ".join(f"{d} ({age_years(d, today)} {unit}): {', '.join(lv)}"
+                     for d, lv in sorted(by_date.items(), reverse=True))
