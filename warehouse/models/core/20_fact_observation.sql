@@ -4,7 +4,8 @@
 -- 3. counts missing at a level are summed from the level below when every unit below has a value
 --    ("booked_elsewhere" units count as included in their host's value, which lies in the same Land);
 -- 4. rates missing at a level are weighted from the level below (population of the same date, else census);
--- 5. derived rates = numerator / denominator * scale from the same reference date and level (SQL, not Python).
+-- 5. derived rates = numerator / denominator * scale from the same reference date and level (SQL, not Python),
+--    unless the publisher published the rate itself for that key.
 CREATE OR REPLACE TABLE intermediate.obs_ranked AS
 SELECT o.*, d.priority,
        row_number() OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date
@@ -185,7 +186,11 @@ SELECT n.ags, n.level, d.indicator_id, n.reference_date,
 FROM d
 JOIN intermediate.obs_counts_all n ON n.indicator_id = d.numerator
 LEFT JOIN intermediate.obs_counts_all den ON den.indicator_id = d.denominator AND den.ags = n.ags
-     AND den.level = n.level AND den.reference_date = n.reference_date;
+     AND den.level = n.level AND den.reference_date = n.reference_date
+-- a value the publisher published for a derived indicator wins over the computed one (Hamburg's migration-
+-- background share refers to a base the source does not give, so it is taken as published)
+WHERE NOT EXISTS (SELECT 1 FROM intermediate.obs_counts_all p WHERE p.indicator_id = d.indicator_id
+                  AND p.ags = n.ags AND p.level = n.level AND p.reference_date = n.reference_date);
 
 CREATE OR REPLACE TABLE core.fact_observation AS
 SELECT o.ags, o.level, o.indicator_id, o.reference_date, year(o.reference_date) AS year, o.value, o.flag,

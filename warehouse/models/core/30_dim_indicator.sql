@@ -1,4 +1,5 @@
--- Indicator catalogue with what the warehouse really holds: levels, years, sources, licences, gaps.
+-- Indicator catalogue with what the warehouse really holds: levels, years, sources, licences, gaps
+-- (gaps_de/en start with the indicator's own `gaps_note_de/en` from etl/indicators/*.yml where it has one).
 CREATE OR REPLACE TABLE core.dim_indicator AS
 WITH avail AS (
     SELECT indicator_id,
@@ -77,13 +78,13 @@ SELECT i.id AS indicator_id, i.label_de, i.label_en, i.unit, i.unit_en, i.kind, 
        lv.years_by_level, lv.latest_by_level,
        coalesce(s.sources, CASE WHEN i.kind = 'derived' THEN 'berechnet aus ' || i.numerator || ' und ' || i.denominator END) AS sources,
        s.table_codes, s.attribution, coalesce(s.licence, 'dl-de/by-2-0') AS licence, s.datasets,
-       CASE WHEN a.levels IS NULL THEN 'Keine Werte im Datenbestand.'
-            ELSE concat_ws(' ',
+       CASE WHEN a.levels IS NULL THEN concat_ws(' ', 'Keine Werte im Datenbestand.', i.gaps_note_de)
+            ELSE concat_ws(' ', i.gaps_note_de,
                 CASE WHEN NOT list_contains(a.levels, 'gemeinde') THEN 'Keine Gemeindewerte.' END,
                 CASE WHEN NOT list_contains(a.levels, 'kreis') THEN 'Keine Kreiswerte.' END,
                 'Werte nur für: ' || c.de || '.') END AS gaps_de,
-       CASE WHEN a.levels IS NULL THEN 'No values in the data store.'
-            ELSE concat_ws(' ',
+       CASE WHEN a.levels IS NULL THEN concat_ws(' ', 'No values in the data store.', i.gaps_note_en)
+            ELSE concat_ws(' ', i.gaps_note_en,
                 CASE WHEN NOT list_contains(a.levels, 'gemeinde') THEN 'No municipal values.' END,
                 CASE WHEN NOT list_contains(a.levels, 'kreis') THEN 'No district values.' END,
                 'Values only for: ' || c.en || '.') END AS gaps_en
