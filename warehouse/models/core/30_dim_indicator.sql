@@ -8,9 +8,14 @@ WITH avail AS (
            min(year) AS first_year, max(year) AS last_year
     FROM core.fact_observation WHERE value IS NOT NULL GROUP BY 1
 ),
+-- a level-year counts when a unit outside the Stadtstaaten has a value: Berlin/Hamburg alone (Land = Kreis =
+-- Gemeinde) do not make a Gemeinde series (same rule as warehouse/queries/availability.sql)
 per_level AS (
-    SELECT indicator_id, level, list(DISTINCT year ORDER BY year) AS years, max(reference_date) AS latest_date
-    FROM core.fact_observation WHERE value IS NOT NULL GROUP BY 1, 2
+    SELECT f.indicator_id, f.level, list(DISTINCT f.year ORDER BY f.year) AS years, max(f.reference_date) AS latest_date
+    FROM core.fact_observation f
+    LEFT JOIN core.dim_region r ON r.ags = f.ags AND r.level = f.level
+    WHERE f.value IS NOT NULL AND (f.level = 'bund' OR coalesce(r.kommunaltyp, '') <> 'stadtstaat')
+    GROUP BY 1, 2
 ),
 lv AS (
     SELECT indicator_id, map_from_entries(list({'k': level, 'v': years})) AS years_by_level,
