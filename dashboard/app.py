@@ -66,6 +66,9 @@ def _mount_geodata() -> None:
 
 _mount_geodata()
 
+from . import steward  # noqa: E402 - /healthz and the token-checked steward actions (POST /api/steward/<action>)
+steward.register(server)
+
 
 def _warm_up() -> None:
     """Fill the query caches and the search index in the background so the first visitor does not wait."""
@@ -84,9 +87,9 @@ def _warm_up() -> None:
 
 _warm_up()
 
-NAV_PAGES = ("karte", "vergleich", "profil", "tabelle", "daten")
+NAV_PAGES = ("karte", "vergleich", "profil", "tabelle", "daten", "status")
 NAV_LABEL = {"karte": "nav_map", "vergleich": "nav_compare", "profil": "nav_profile", "tabelle": "nav_table",
-             "daten": "nav_sources"}
+             "daten": "nav_sources", "status": "nav_status"}
 
 
 def nav_href(page: str, search: str, sel: tuple[str, ...]) -> str:
@@ -136,9 +139,9 @@ app.layout = html.Div([
 
 
 def _page_layouts():
-    from .pages import daten, karte, profil, tabelle, vergleich
+    from .pages import daten, karte, profil, status, tabelle, vergleich
     return {"karte": karte.build, "vergleich": vergleich.build, "profil": profil.build, "tabelle": tabelle.build,
-            "daten": daten.build}
+            "daten": daten.build, "status": status.build}
 
 
 def fallback_sentences(bad: list[str], st, lang: str) -> list[str]:
@@ -219,7 +222,7 @@ def apply_url(states, navs, pathname, search):
 
 # pages register themselves (dash.register_page) and their callbacks on import; imported here, not by
 # Dash's folder scan, because they are modules of this package (relative imports)
-from .pages import _shared, daten, karte, profil, tabelle, vergleich  # noqa: E402,F401
+from .pages import _shared, daten, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
 
 
 @server.errorhandler(500)

@@ -31,7 +31,7 @@ DEFAULT_INDICATORS = ("immigration_history_share", "protection_seekers_per_1000"
 _AGS = re.compile(r"^(\d{2}|\d{5}|\d{8})$")
 _LAND = re.compile(r"^\d{2}$")
 
-PAGES = {"karte": "/", "vergleich": "/vergleich", "tabelle": "/tabelle", "daten": "/daten"}
+PAGES = {"karte": "/", "vergleich": "/vergleich", "tabelle": "/tabelle", "daten": "/daten", "status": "/status"}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ def _setup_logging() -> None:
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {msg}")
+    from rich.markup import escape
+    # soft_wrap: the cause stays one line however narrow the terminal (stewards grep and paste it)
+    console.print(f"[red]error:[/red] {escape(msg)}", soft_wrap=True)
     raise typer.Exit(code)
 
 

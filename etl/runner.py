@@ -291,9 +291,9 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
             entry = catalogue[dataset]
             say(f"[{i}/{len(changed)}] {dataset}")
             ctx = StepContext(dataset=dataset, settings=settings, store=store, entry=entry)
-            module = importlib.import_module(entry["step"])
             ts = time.perf_counter()
             try:
+                module = importlib.import_module(entry["step"])
                 out = module.run(ctx)
                 counts = _write_step_output(con, dataset, out, ctx)
             except Exception as exc:  # name the dataset and files for the run report (etl/refresh.py)

@@ -29,6 +29,7 @@ SHOTS = [
     ("karte_auswahl", "/?ind=foreigners_share&level=gemeinde&sel=15002000,15003000", "#map-legend li", 6000),
     ("daten_abdeckung", "/daten?ew=east&br=own#coverage-grid", "#coverage-grid .ag-row", 1500),
     ("hinweis_ungueltige_parameter", "/?ind=does_not_exist&year=abc&k=42&level=mars", "#notice-alert", 4000),
+    ("status", "/status", "#status-grid .ag-row", 1500),
 ]
 
 

@@ -14,6 +14,19 @@ def test_dockerfile_lints_clean():
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_dockerfile_serves_with_gunicorn_and_mounts_mirror_read_only():
+def test_dockerfile_multi_stage_non_root_gunicorn_healthz_volume_scheduler():
     text = (ROOT / "Dockerfile").read_text()
-    assert "IA_MIRROR=/data/opendata" in text and '"serve"' in text and "USER 10001" in text
+    stages = [ln.split() for ln in text.splitlines() if ln.startswith("FROM ")]
+    assert [s[-1] for s in stages] == ["build", "runtime", "scheduler", "app"]      # app = default (last) target
+    assert stages[0][1] == stages[1][1] == "python:3.11-slim"
+    assert "COPY --from=build /opt/venv /opt/venv" in text                        # nothing of the build stage else
+    assert "IA_MIRROR=/data/opendata" in text and "USER 10001" in text and 'VOLUME ["/app/var"]' in text
+    assert '"gunicorn"' in text and '"dashboard.app:server"' in text
+    assert "/healthz" in text.split("FROM runtime AS app", 1)[1]
+    assert 'CMD ["integrationsatlas", "etl", "schedule"]' in text.split("FROM runtime AS scheduler", 1)[1]
+
+
+def test_schedule_file_is_packaged():
+    """The image installs the package (not the checkout): etl/schedule.toml must be package data."""
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '"*.toml"' in text.split("[tool.setuptools.package-data]", 1)[1].strip().splitlines()[0]
