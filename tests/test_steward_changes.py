@@ -240,3 +240,56 @@ def test_parse_genesis_dates():
     assert changes.parse_genesis_date("31.03.2025 11:18:07h").isoformat() == "2025-03-31T11:18:07"
     assert changes.parse_genesis_date("20.03.2026").isoformat() == "2026-03-20T00:00:00"
     assert changes.parse_genesis_date(None) is None
+
+
+# -- a whole recorded run: the unchanged source is not downloaded again and not rebuilt -------------------
+
+@pytest.mark.slow
+def test_refresh_online_skips_an_unchanged_source_and_logs_it(tmp_path, monkeypatch):
+    """`refresh` with IA_ONLINE=1 on a copy of the warehouse; bbsr_raumtypen's download URL points at a local
+    server that serves the mirror's bytes with an ETag. First run: fetched, identical → unchanged; second run:
+    304 → unchanged. Nothing is rebuilt, the run report says `unchanged` with the check."""
+    import shutil
+
+    import yaml
+
+    from etl import catalogue as cat
+    from etl.refresh import refresh
+    from etl.settings import get_settings
+    live = get_settings().warehouse
+    if not live.exists():
+        pytest.skip(f"warehouse {live} missing: build it first with `integrationsatlas etl run`")
+    ds = "bbsr_raumtypen"
+    entry = cat.load_catalogue()[ds]
+    f = entry["files"][0]
+    body = (get_settings().mirror / f["folder"] / f["path"]).read_bytes()
+    srv = ConditionalServer(body, etag=True, last_modified=None)
+    cdir = tmp_path / "catalogue"
+    shutil.copytree(cat.catalogue_dir(), cdir)
+    raw = yaml.safe_load((cdir / f"{ds}.yml").read_text(encoding="utf-8"))
+    raw["files"][0]["fetch"]["url"] = srv.url
+    (cdir / f"{ds}.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("IA_CATALOGUE_DIR", str(cdir))
+    cat.load_catalogue.cache_clear()
+    wh = tmp_path / "var" / "warehouse.duckdb"
+    wh.parent.mkdir()
+    shutil.copy2(live, wh)
+    settings = Settings(warehouse_path=str(wh), snapshot_dir=str(tmp_path / "snap"), online="1",
+                        mirror_dir=str(get_settings().mirror), reference_dir=str(get_settings().reference),
+                        asset_dir=str(tmp_path / "assets"), http_retries="0")
+    try:
+        first = refresh(only=[ds], settings=settings)
+        second = refresh(only=[ds], settings=settings)
+    finally:
+        srv.stop()
+        cat.load_catalogue.cache_clear()
+    # (the first run may still rebuild when step code changed since the copied warehouse was built)
+    c1 = first["datasets"][ds]["checks"][0]
+    assert (c1["status"], c1["how"]) == ("unchanged", "sha256")              # first fetch: same bytes as the mirror
+    d = second["datasets"][ds]
+    assert d["outcome"] == "unchanged", d
+    assert second["outcome"] == "skipped" and second["diff"] is None
+    c2 = second["datasets"][ds]["checks"][0]
+    assert (c2["status"], c2["how"]) == ("unchanged", "etag") and "304" in c2["detail"]
+    assert len(srv.requests) == 2 and srv.requests[1]["if-none-match"]
+    assert wh.stat().st_nlink >= 1 and len(list((tmp_path / "snap" / ds).iterdir())) == 1
