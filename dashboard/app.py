@@ -20,6 +20,7 @@ from . import data, ids
 from .callbacks_util import guard, lang_of
 from .i18n import TEXTS, indicator_label, t
 from .state import PAGES, parse, profile_path, route
+from .components import reach
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -116,8 +117,10 @@ def navbar(lang: str, search: str, pathname: str):
         dcc.Link(html.Span([html.Strong(t("app_title", lang)), html.Small(" " + t("app_subtitle", lang),
                                                                           className="d-none d-lg-inline text-light ms-2")]),
                  href="/" + (search or ""), className="navbar-brand"),
-        dbc.Nav(links, navbar=True, className="ms-auto"),
-    ], fluid=True), color="dark", dark=True, className="py-1")
+        html.Button(html.Span(className="navbar-toggler-icon"), id=ids.NAV_TOGGLER, type="button", className="navbar-toggler",
+                    **{"aria-label": t("nav_toggle", lang), "aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
+    ], fluid=True), color="dark", dark=True, expand="md", className="py-1")
 
 
 def _with_lang(search: str, lang: str) -> str:
@@ -181,7 +184,8 @@ def router(pathname, search, rendered):
         if page == "notfound":
             notices.append(t("page_not_found", lang))
             page = "karte"
-        content = _page_layouts()[page](st, **pvars)
+        content = reach.wrap(page, _page_layouts()[page](st, **pvars), lang, pathname, search)
+        nav = None if reach.is_embed(search) else nav          # embed: no navigation, no controls
     except Exception:  # noqa: BLE001 - never a stack trace in the browser
         log.exception("rendering %s%s failed", pathname, search)
         return (None, dbc.Alert(t("error_generic", lang), color="danger"), None,
@@ -223,6 +227,8 @@ def apply_url(states, navs, pathname, search):
 # pages register themselves (dash.register_page) and their callbacks on import; imported here, not by
 # Dash's folder scan, because they are modules of this package (relative imports)
 from .pages import _shared, daten, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
+from . import reach_app  # noqa: E402
+reach_app.register(app)   # share/embed/export/citation, frame-ancestors policy, <html lang>
 
 
 @server.errorhandler(500)

@@ -1,4 +1,5 @@
-"""Screenshots of every page at 1366×768 → screenshots/*.png (real server, real warehouse, headless Chromium).
+"""Screenshots of every page at 1366×768 and 390×844 (phone_*.png) → screenshots/ (real server, real warehouse,
+headless Chromium).
 
 Run after `integrationsatlas etl run`: python scripts/screenshots.py [--out screenshots]
 """
@@ -36,6 +37,8 @@ SHOTS = [
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=str(ROOT / "screenshots"))
+    ap.add_argument("--only", choices=("all", "desktop", "phone"), default="all",
+                    help="desktop shots (1366×768), phone shots (390×844 of every registered page) or both")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,7 +46,9 @@ def main() -> int:
     with running_server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        for name, path, selector, wait in SHOTS:
+        if args.only in ("all", "phone"):
+            phone_shots(browser, url, out)
+        for name, path, selector, wait in (SHOTS if args.only != "phone" else []):
             page.goto(url + path)
             page.wait_for_selector(selector, timeout=60000)
             page.wait_for_timeout(wait)
@@ -54,6 +59,42 @@ def main() -> int:
             print(target)
         browser.close()
     return 0
+
+
+# phone (390×844): every registered page (from /api/pages, so new pages are included) plus the open drawer,
+# the open navigation and an embed view; path variables get a sample value
+PHONE_SAMPLES = {"ags": "15002000"}
+PHONE_QUERY = {"/": "?ind=foreigners_share&level=kreis", "/vergleich": "?ind=foreigners_share&level=kreis&by=east_west"
+               "&sel=15002,14713", "/tabelle": "?ind=population&level=kreis&land=15"}
+PHONE_EXTRA = [("phone_karte_einstellungen", "/?ind=foreigners_share&level=kreis", "#ia-drawer-toggle"),
+               ("phone_navigation", "/?ind=foreigners_share&level=kreis", "#nav-toggler"),
+               ("phone_karte_embed", "/?ind=foreigners_share&level=kreis&embed=1", None)]
+
+
+def phone_shots(browser, url: str, out: Path) -> None:
+    import json
+    import re
+    import urllib.request
+    with urllib.request.urlopen(url + "/api/pages", timeout=30) as r:
+        pages = json.load(r)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    shots = []
+    for p in pages:
+        path = re.sub(r"<(\w+)>", lambda m: PHONE_SAMPLES[m.group(1)], p.get("path_template") or p["path"])
+        name = "phone_" + (p["module"].rsplit(".", 1)[-1])
+        shots.append((name, path + PHONE_QUERY.get(path, ""), None))
+    for name, path, click in shots + PHONE_EXTRA:
+        page.goto(url + path)
+        page.wait_for_selector("#page-content .ia-view, #page-content .ia-embed", timeout=60000)
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60000)
+        page.wait_for_timeout(6000 if path.startswith("/?") or path == "/" else 3000)
+        if click:
+            page.click(click)
+            page.wait_for_timeout(600)
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        print(target)
+    page.close()
 
 
 if __name__ == "__main__":

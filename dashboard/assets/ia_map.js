@@ -96,6 +96,10 @@
           if (st.labelHandler) st.map.off("move", st.labelHandler);
         }
         addLayers(map, geo);
+        // narrow screens (phones): the whole of Germany instead of the desktop zoom, once per map
+        if (!st && map.getContainer().clientWidth < 700) {
+          map.fitBounds([[5.87, 47.27], [15.04, 55.06]], {padding: 4, duration: 0});
+        }
         var fresh = {map: map, url: url, geo: geo, last: null, hl: null};
         if (!st || st.map !== map) wire(gd, fresh);   // handlers read states.get(gd): wired once per map
         states.set(gd, fresh);
@@ -191,7 +195,7 @@
     return el;
   }
 
-  function describe(st, ags) {
+  function describe(st, ags, tap) {
     var p = st.last || {}, n = st.pos ? st.pos.get(ags) : undefined, L = p.labels || {};
     var row = function (label, value) {
       var d = document.createElement("div");
@@ -208,7 +212,8 @@
     box.appendChild(row(L.value || "Wert", p.v ? p.v[n] : "–"));
     box.appendChild(row(L.flag || "Kennz.", (p.flags && p.flags[n]) || "–"));
     box.appendChild(row(L.date || "Stichtag", Array.isArray(p.date) ? (p.date[n] || "–") : (p.date || "–")));
-    if (L.click) { var i = document.createElement("em"); i.textContent = L.click; box.appendChild(i); }
+    var hint = tap ? (L.tap || L.click) : L.click;
+    if (hint) { var i = document.createElement("em"); i.textContent = hint; box.appendChild(i); }
     return box;
   }
 
@@ -219,10 +224,10 @@
     if (id !== null && id !== undefined) st.map.setFeatureState({source: SRC, id: id}, {hl: true});
   }
 
-  function show(gd, st, ags, point) {
+  function show(gd, st, ags, point, tap) {
     var el = card(gd);
     if (!el) return;
-    el.replaceChildren(describe(st, ags));
+    el.replaceChildren(describe(st, ags, tap));
     el.style.left = Math.round(point.x + 14) + "px";
     el.style.top = Math.round(point.y + 14) + "px";
     el.hidden = false;
@@ -258,9 +263,22 @@
       map.getCanvas().style.cursor = "pointer";
     });
     map.on("mouseleave", FILL, function () { hide(gd, cur()); map.getCanvas().style.cursor = ""; });
+    // touch (no hover): the first tap shows the hover card, a second tap on the same unit opens its profile
+    var touchy = function (e) {
+      var oe = e.originalEvent || {};
+      return oe.pointerType === "touch" || (window.matchMedia && window.matchMedia("(hover: none)").matches);
+    };
     map.on("click", FILL, function (e) {
-      var f = e.features && e.features[0];
-      if (f) open(gd, f.properties.ags);
+      var s = cur(), f = e.features && e.features[0];
+      if (!f) return;
+      if (touchy(e) && s.tapped !== f.properties.ags) {
+        s.tapped = f.properties.ags;
+        highlight(s, f.id);
+        show(gd, s, f.properties.ags, e.point, true);
+        return;
+      }
+      s.tapped = null;
+      open(gd, f.properties.ags);
     });
     // keyboard: the cross-hair sits in the map centre; its unit gets the hover card
     var wrap = gd.closest("[data-ia-keyboard]") || gd.parentElement;

@@ -158,6 +158,8 @@ def selection_rows(units: list[tuple[str, str, pd.DataFrame]], catalogue: pd.Dat
             row[ags] = (f"{fmt_number(o['value'].iloc[-1], lang)} ({fmt_date(o['reference_date'].iloc[-1], lang)})"
                         if len(o) else "–")
         rows.append(row)
-    cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "pinned": "left", "width": 260}]
+    # pinned only beside unit columns: a grid whose only column is pinned has an empty (invalid) centre header row
+    cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "width": 260,
+             **({"pinned": "left"} if units else {"flex": 1})}]
     cols += [{"field": ags, "headerName": name, "width": 170} for ags, name, _ in units]
     return rows, cols

@@ -54,7 +54,7 @@ def units_key(ags: list[str], lang: str) -> str:
 def hover_labels(lang: str) -> dict:
     return {"kommunaltyp": t("hover_kommunaltyp", lang), "size": t("hover_size", lang),
             "value": t("hover_value", lang), "flag": t("hover_flag", lang), "date": t("hover_date", lang),
-            "missing": t("missing_value", lang), "click": t("click_to_profile", lang),
+            "missing": t("missing_value", lang), "click": t("click_to_profile", lang), "tap": t("tap_to_profile", lang),
             "error": t("map_paint_error", lang)}
 
 

@@ -39,7 +39,7 @@ def build(state: AppState, **_):
             dbc.Button(t("download_xlsx", lang), id=ids.BTN_XLSX, color="secondary", size="sm", className="me-3"),
             html.Span(id=ids.TABLE_COUNT, className="small text-muted", **{"aria-live": "polite"}),
         ], className="mb-2"),
-        dag.AgGrid(id=ids.GRID, rowData=[], columnDefs=[], className="ag-theme-alpine",
+        dag.AgGrid(id=ids.GRID, rowData=[], columnDefs=column_defs(lang), className="ag-theme-alpine",
                    defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
                    dashGridOptions={"animateRows": False, "ensureDomOrder": True}, style={"height": "560px"}),
         html.P(id=ids.TABLE_FOOTER, className="source-footer small text-muted mt-1"),

@@ -11,32 +11,25 @@ from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import controls, filters
+from ..components import controls, filters, reach
 from ..components.charts import (distribution_figure, group_bar_figure, group_labels, scatter_figure,
                                  selection_rows, timeseries_figure)
 from ..components.footer import source_text
-from ..i18n import indicator_label, indicator_unit, t
-from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState
+from ..i18n import fmt_number, indicator_label, indicator_unit, t
+from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState, serialise
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integrationsatlas – Vergleich",
                    layout=lambda **_: None)
 
 CMP_NOTICE = "cmp-notice"
+CMP_TITLE = "cmp-title"
 PAGE = "vergleich"
 CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                 (ids.pid(PAGE, ids.YEAR), "value", "year"),
                 (ids.CMP_BY, "value", "by"), (ids.CMP_SEL, "value", "sel"), (ids.CMP_X, "value", "x"),
                 (ids.CMP_Y, "value", "y"), (ids.CMP_COL, "value", "col"), (ids.CMP_DIST_MODE, "value", "dist"),
                 *filters.filter_controls(PAGE)]
-
-
-def _figure(graph_id: str, caption_id: str, alt: str, height: int = 300):
-    """A chart with alt text (aria-label) and its source caption linked by aria-describedby."""
-    return html.Figure([html.Div(dcc.Graph(id=graph_id, config={"displaylogo": False}, style={"height": f"{height}px"}),
-                                 role="img", **{"aria-label": alt, "aria-describedby": caption_id}),
-                        html.Figcaption(id=caption_id, className="source-footer small text-muted")],
-                       className="mb-2", role="group")
 
 
 def build(state: AppState, **_):
@@ -63,27 +56,38 @@ def build(state: AppState, **_):
         filters.panel(state, data.lands(), lang, PAGE),
     ]
     main = [
+        html.H1(t("nav_compare", lang), id=CMP_TITLE, className="h5 mb-1"),
         html.Div(id=CMP_NOTICE, **{"aria-live": "polite"}),
         dbc.Row([
-            dbc.Col([html.H2(t("compare_groups", lang), className="h6 mb-0"), _figure(ids.CMP_BARS, "cmp-bars-cap", t("alt_bars", lang)),
-                     dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+            dbc.Col([reach.chart_figure(ids.CMP_BARS, t("compare_groups", lang), lang),
+                     dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=group_columns(lang), className="ag-theme-alpine",
                                 style={"height": "180px"}, defaultColDef={"sortable": True, "resizable": True})], lg=6),
-            dbc.Col([html.H2(t("distribution", lang), className="h6 mb-0"),
-                     dbc.RadioItems(id=ids.CMP_DIST_MODE, value=state.dist, inline=True, className="small",
-                                    options=[{"label": t(f"dist_{m}", lang), "value": m} for m in DIST_MODES]),
-                     _figure(ids.CMP_DIST, "cmp-dist-cap", t("alt_dist", lang), 455)], lg=6),
+            dbc.Col([reach.chart_figure(ids.CMP_DIST, t("distribution", lang), lang, 455, extra=dbc.RadioItems(
+                id=ids.CMP_DIST_MODE, value=state.dist, inline=True, className="small",
+                options=[{"label": t(f"dist_{m}", lang), "value": m} for m in DIST_MODES]))], lg=6),
         ]),
         dbc.Row([
-            dbc.Col([html.H2(t("scatter", lang), className="h6 mb-0"), html.Div(id=ids.CMP_SCATTER_NOTE),
-                     _figure(ids.CMP_SCATTER, "cmp-scatter-cap", t("alt_scatter", lang), 360)], lg=6),
-            dbc.Col([html.H2(t("timeseries", lang), className="h6 mb-0"), _figure(ids.CMP_TS, "cmp-ts-cap", t("alt_ts", lang), 360)], lg=6),
+            dbc.Col([reach.chart_figure(ids.CMP_SCATTER, t("scatter", lang), lang, 360,
+                                        extra=html.Div(id=ids.CMP_SCATTER_NOTE))], lg=6),
+            dbc.Col([reach.chart_figure(ids.CMP_TS, t("timeseries", lang), lang, 360)], lg=6),
         ]),
         page_stores("vergleich"),
         html.H2(t("selection_table", lang), className="h6"),
-        dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+        dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=selection_rows([], data.indicators(), lang)[1],
+                   className="ag-theme-alpine",
                    style={"height": "300px"}, defaultColDef={"resizable": True, "wrapText": True, "autoHeight": True}),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
+
+
+def group_columns(lang: str) -> list[dict]:
+    """Columns of the group table (also given at build time: a grid without columns has invalid ARIA)."""
+    return [{"field": "group", "headerName": t("compare_groups", lang), "width": 230, "pinned": "left"},
+            {"field": "value", "headerName": t("group_value", lang), "type": "numericColumn"},
+            {"field": "n", "headerName": t("group_n", lang), "type": "numericColumn", "width": 80},
+            {"field": "n_with_value", "headerName": "n (Wert)" if lang == "de" else "n (value)", "width": 100},
+            {"field": "population", "headerName": t("group_population", lang), "type": "numericColumn"},
+            {"field": "method", "headerName": t("group_method", lang), "width": 420}]
 
 
 def _default_y(state: AppState, cat) -> str:
@@ -97,17 +101,17 @@ def _state(vals, search) -> AppState:
     return state_from(CMP_CONTROLS, vals, search)
 
 
-@callback(Output(ids.CMP_BARS, "figure"), Output("cmp-bars-cap", "children"), Output(ids.CMP_GROUP_TABLE, "rowData"),
-          Output(ids.CMP_GROUP_TABLE, "columnDefs"), Output(ids.CMP_DIST, "figure"), Output("cmp-dist-cap", "children"),
-          Output(CMP_NOTICE, "children"),
+@callback(Output(ids.CMP_BARS, "figure"), Output(f"{ids.CMP_BARS}-cap", "children"), Output(ids.CMP_GROUP_TABLE, "rowData"),
+          Output(ids.CMP_GROUP_TABLE, "columnDefs"), Output(ids.CMP_DIST, "figure"), Output(f"{ids.CMP_DIST}-cap", "children"),
+          Output(CMP_NOTICE, "children"), Output(CMP_TITLE, "children"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
-@guard(7, notice_at=6)
+@guard(8, notice_at=6)
 def update_groups(*args):
     *vals, search = args
     st, lang = _state(vals, search), lang_of(search)
     notice = t("selection_capped", lang) if vals[4] and len(vals[4]) > MAX_SELECTION else None
     if st.year is None:
-        return go.Figure(), "", [], [], go.Figure(), "", t("error_generic", lang)
+        return go.Figure(), "", [], [], go.Figure(), "", t("error_generic", lang), t("nav_compare", lang)
     spec = data.indicator(st.ind)
     unit = indicator_unit(spec, lang)
     by = list(st.by)[:2]
@@ -116,23 +120,48 @@ def update_groups(*args):
     meta = data.meta(st.ind, st.level, st.year)
     caption = source_text(meta, lang)
     bars = group_bar_figure(agg, lang, unit, indicator_label(spec, lang))
-    cols = [{"field": "group", "headerName": t("compare_groups", lang), "width": 230, "pinned": "left"},
-            {"field": "value", "headerName": t("group_value", lang), "type": "numericColumn"},
-            {"field": "n", "headerName": t("group_n", lang), "type": "numericColumn", "width": 80},
-            {"field": "n_with_value", "headerName": "n (Wert)" if lang == "de" else "n (value)", "width": 100},
-            {"field": "population", "headerName": t("group_population", lang), "type": "numericColumn"},
-            {"field": "method", "headerName": t("group_method", lang), "width": 420}]
+    cols = group_columns(lang)
     rows = agg.assign(value=agg["value"].astype(float).round(3))[["group", "value", "n", "n_with_value", "population",
                                                                   "method"]].to_dict("records")
     vals_df = data.values(st.ind, st.level, st.year)
     vals_df = vals_df[filters.mask(vals_df, st)]
     dist = distribution_figure(vals_df, by, st.br, lang, unit, highlight=list(st.sel), lands=dict(data.lands()),
                                mode=st.dist)
-    return bars, caption, rows, cols, dist, caption, notice
+    title = t("compare_title", lang, indicator=indicator_label(spec, lang), level=t("level_" + st.level, lang), year=st.year)
+    href = _data_href(st)
+    return (bars, reach.caption_children(bars_summary(agg, lang, unit), caption, href, lang), rows, cols, dist,
+            reach.caption_children(dist_summary(vals_df, dist, lang, unit), caption, href, lang), notice, title)
 
 
-@callback(Output(ids.CMP_SCATTER, "figure"), Output("cmp-scatter-cap", "children"), Output(ids.CMP_SCATTER_NOTE, "children"),
-          Output(ids.CMP_TS, "figure"), Output("cmp-ts-cap", "children"), Output(ids.CMP_SEL_TABLE, "rowData"),
+def _data_href(st: AppState) -> str:
+    """The data behind a chart: the table page with the same state."""
+    return "/tabelle" + serialise(st, data.catalogue())
+
+
+def _with_unit(v, lang: str, unit: str) -> str:
+    return f"{fmt_number(v, lang)} {unit}".strip()
+
+
+def bars_summary(agg: pd.DataFrame, lang: str, unit: str) -> str:
+    """One sentence: number of groups, the highest and the lowest group value."""
+    have = agg[agg["value"].notna()]
+    if have.empty:
+        return t("sum_empty", lang)
+    hi, lo = have.loc[have["value"].idxmax()], have.loc[have["value"].idxmin()]
+    return t("sum_bars", lang, n=len(agg), hi=_with_unit(hi["value"], lang, unit), hi_g=hi["group"],
+             lo=_with_unit(lo["value"], lang, unit), lo_g=lo["group"])
+
+
+def dist_summary(vals_df: pd.DataFrame, fig, lang: str, unit: str) -> str:
+    v = vals_df["value"].dropna()
+    if v.empty:
+        return t("sum_empty", lang)
+    groups = len({tr.name for tr in fig.data if tr.name != t("highlight", lang)})
+    return t("sum_dist", lang, n=len(v), g=groups, med=_with_unit(float(v.median()), lang, unit))
+
+
+@callback(Output(ids.CMP_SCATTER, "figure"), Output(f"{ids.CMP_SCATTER}-cap", "children"), Output(ids.CMP_SCATTER_NOTE, "children"),
+          Output(ids.CMP_TS, "figure"), Output(f"{ids.CMP_TS}-cap", "children"), Output(ids.CMP_SEL_TABLE, "rowData"),
           Output(ids.CMP_SEL_TABLE, "columnDefs"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
 @guard(7, notice_at=2)
@@ -156,11 +185,16 @@ def update_scatter_series(*args):
         scatter = scatter_figure(dx, dy, st.col, st.br, lang, indicator_label(data.indicator(x), lang),
                                  indicator_label(data.indicator(y), lang), highlight=list(st.sel),
                                  lands=dict(data.lands()))
-        cap = source_text(mx, lang) + " | " + source_text(my, lang)
+        both = dx[["ags", "value"]].merge(dy[["ags", "value"]], on="ags").dropna()
+        r = both["value_x"].corr(both["value_y"]) if len(both) > 2 else float("nan")
+        summary = t("sum_scatter", lang, n=len(both), r=fmt_number(r, lang, 2)) if len(both) else t("sum_empty", lang)
+        cap = reach.caption_children(summary, source_text(mx, lang) + " | " + source_text(my, lang), _data_href(st), lang)
     sel_level = [a for a in st.sel if len(a) == {"gemeinde": 8, "kreis": 5, "land": 2}[st.level]]
     ts = data.series(st.ind, st.level, sel_level)
     ts_fig = timeseries_figure(ts, lang, indicator_label(data.indicator(st.ind), lang), t("timeseries_none", lang))
-    ts_cap = source_text(data.meta(st.ind), lang)
+    ts_sum = (t("sum_ts", lang, n=ts["ags"].nunique(), y0=int(ts["year"].min()), y1=int(ts["year"].max()))
+              if len(ts) and ts["value"].notna().any() else t("timeseries_none", lang))
+    ts_cap = reach.caption_children(ts_sum, source_text(data.meta(st.ind), lang), _data_href(st), lang)
     units = []
     for a in st.sel:
         lvl = {8: "gemeinde", 5: "kreis", 2: "land"}[len(a)]
@@ -168,6 +202,7 @@ def update_scatter_series(*args):
         units.append((a, reg.get("name", a), data.unit_observations(a, lvl)))
     rows, cols = selection_rows(units, data.indicators(), lang)
     return scatter, cap, note, ts_fig, ts_cap, rows, cols
+
 
 
 register_url_sync("vergleich", CMP_CONTROLS)

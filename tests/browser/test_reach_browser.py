@@ -1,0 +1,343 @@
+"""Issue 12 (reach) end-to-end: axe-core on every registered page in DE and EN, the phone layout, an
+embed inside an <iframe> of another origin, PNG/SVG downloads with the source line, GeoJSON parsed
+with geopandas, and the citation with the permalink. Real server, real warehouse, headless Chromium."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import http.server
+import io
+import json
+import re
+import shutil
+import subprocess
+import threading
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+# values for path variables of registered pages (/gemeinde/<ags>): Halle (Saale)
+PATH_SAMPLES = {"ags": "15002000"}
+MAP_PAINTED = """() => { const g = document.querySelector('#map-graph .js-plotly-plot');
+  return g ? +(g.getAttribute('data-ia-painted') || 0) : 0; }"""
+SETTLED = """() => !document.querySelector('[data-dash-is-loading="true"]') &&
+  !document.querySelector('.ag-root[aria-colcount="0"]') && !!document.querySelector('#page-content .ia-view, #page-content .ia-embed')"""
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core 4.x from npm into the git-ignored var/node (installed once per clean checkout)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.skip("npm not installed: needed once to fetch axe-core into var/node")
+        subprocess.run([npm, "install", "--prefix", str(ROOT / "var" / "node"), "--no-audit", "--no-fund",
+                        "axe-core@4"], check=True, capture_output=True, timeout=300)
+    assert AXE.exists(), f"{AXE} missing after npm install"
+    return AXE
+
+
+def registered_paths(server_url: str) -> list[str]:
+    """Every page registered with dash.register_page (new pages are covered without editing this test)."""
+    with urllib.request.urlopen(server_url + "/api/pages", timeout=30) as r:
+        pages = json.load(r)
+    out = []
+    for p in pages:
+        path = p.get("path_template") or p["path"]
+        path = re.sub(r"<(\w+)>", lambda m: PATH_SAMPLES[m.group(1)], path)
+        out.append(path)
+    assert {"/", "/vergleich", "/tabelle", "/daten", "/gemeinde/15002000"} <= set(out), out
+    return sorted(set(out))
+
+
+def settle(page, extra_ms: int = 800) -> None:
+    page.wait_for_function(SETTLED, timeout=60000)
+    page.wait_for_timeout(extra_ms)
+    page.wait_for_function(SETTLED, timeout=60000)
+
+
+def axe_violations(page, axe_script: Path) -> list[dict]:
+    page.add_script_tag(path=str(axe_script))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + ' → ' + (n.failureSummary || '').replace(/\\s+/g, ' '))}));
+    }""")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_axe_no_serious_or_critical_violations_on_any_page(page, server_url, axe_script, lang):
+    failures = {}
+    for path in registered_paths(server_url):
+        page.goto(server_url + path + ("?lang=en" if lang == "en" else ""))
+        settle(page)
+        assert page.evaluate("document.documentElement.lang") == lang, path
+        page.locator("#ia-share > summary").click()            # the share panel's contents are checked too
+        expect(page.locator("#ia-permalink")).to_have_value(re.compile(r"^http://"))
+        found = axe_violations(page, axe_script)
+        if found:
+            failures[path] = found
+    for path, found in failures.items():
+        print(f"\n== {path} ({lang})")
+        for v in found:
+            print(f"  {v['id']} [{v['impact']}] {v['help']}")
+            for n in v["nodes"][:8]:
+                print("     ", n)
+    assert not failures, f"axe serious/critical violations ({lang}) on: {', '.join(failures)} (details above)"
+
+
+def test_language_toggle_updates_html_lang(page, server_url):
+    page.goto(server_url + "/tabelle")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.click("#lang-toggle")
+    expect(page).to_have_url(re.compile(r"lang=en"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_phone_layout_map_first_collapsed_nav_and_drawer(browser, server_url):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, has_touch=True,
+                              is_mobile=True)
+    page = ctx.new_page()
+    try:
+        page.goto(server_url + "/?ind=foreigners_share&level=kreis")
+        page.wait_for_function(f"({MAP_PAINTED})() == 400", timeout=60000)
+        box = page.locator("#map-graph").bounding_box()             # the map is visible without scrolling
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+        assert box["width"] >= 360 and box["height"] >= 300, box
+        assert page.evaluate("window.scrollY") == 0
+        expect(page.locator("#nav-link-vergleich")).to_be_hidden()   # navigation collapsed behind the toggler
+        nav_h = page.locator("#nav").bounding_box()["height"]
+        assert nav_h < 844 * 0.08, nav_h
+        page.click("#nav-toggler")
+        expect(page.locator("#nav-link-vergleich")).to_be_visible()
+        page.click("#nav-toggler")
+        expect(page.locator("#nav-link-vergleich")).to_be_hidden()
+        sidebar = page.locator("#page-content .sidebar")              # controls: off-canvas drawer
+        expect(sidebar).to_be_hidden()
+        page.click("#ia-drawer-toggle")
+        expect(sidebar).to_be_visible()
+        expect(page.locator("#ia-drawer-toggle")).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#karte-ctl-indicator")).to_be_in_viewport()
+        page.keyboard.press("Escape")
+        expect(sidebar).to_be_hidden()
+    finally:
+        ctx.close()
+
+
+def test_phone_tap_shows_the_hover_card_and_a_second_tap_opens_the_profile(browser, server_url):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, has_touch=True,
+                              is_mobile=True)
+    page = ctx.new_page()
+    try:
+        page.goto(server_url + "/?ind=foreigners_share&level=kreis")
+        page.wait_for_function(f"({MAP_PAINTED})() == 400", timeout=60000)
+        box = page.locator("#map-graph").bounding_box()
+        page.wait_for_function("() => IAMap.mapOf(document.querySelector('#map-graph .js-plotly-plot')).loaded()")
+        x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
+        page.touchscreen.tap(x, y)
+        card = page.locator(".ia-tooltip")
+        expect(card).to_be_visible()
+        expect(card).to_contain_text("Erneut tippen öffnet das Profil")
+        assert "/kreis/" not in page.url
+        page.touchscreen.tap(x, y)
+        expect(page).to_have_url(re.compile(r"/kreis/\d{5}"))
+    finally:
+        ctx.close()
+
+
+class _Page(http.server.BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *_):
+        pass
+
+
+def test_embed_renders_inside_an_iframe_of_another_site_and_other_pages_refuse(page, server_url):
+    view = "/?ind=foreigners_share&level=kreis&land=15"
+    html_page = (f'<!doctype html><html lang="en"><title>host</title><h1>Host page</h1>'
+                 f'<iframe id="embed" title="embed" src="{server_url}{view}&embed=1" width="900" height="700"></iframe>'
+                 f'<iframe id="full" title="full" src="{server_url}{view}" width="300" height="200"></iframe></html>')
+    handler = type("H", (_Page,), {"body": html_page.encode()})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(server_url + view, timeout=30) as r:
+            assert r.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+            assert r.headers["X-Frame-Options"] == "DENY"
+        with urllib.request.urlopen(server_url + view + "&embed=1", timeout=30) as r:
+            assert r.headers["Content-Security-Policy"] == "frame-ancestors *"
+            assert r.headers.get("X-Frame-Options") is None
+        host = f"http://127.0.0.1:{srv.server_address[1]}/"          # another origin (port) than the app
+        page.goto(host)
+        frame = page.frame_locator("#embed")
+        expect(frame.locator("#map-legend li").first).to_be_visible(timeout=60000)
+        expect(frame.locator("#map-title")).to_contain_text("Ausländeranteil")
+        expect(frame.locator("#map-footer")).to_contain_text("Lizenz")          # the source line
+        back = frame.locator("#ia-embed-back")
+        expect(back).to_have_attribute("href", view)                           # link back: same view, no embed
+        expect(back).to_have_attribute("target", "_blank")
+        expect(frame.locator("#nav-link-karte")).to_have_count(0)              # no navigation
+        expect(frame.locator("#karte-ctl-indicator")).to_be_hidden()           # no controls
+        expect(frame.locator("#ia-copy-link")).to_have_count(0)
+        emb = next(f for f in page.frames if "embed=1" in f.url)
+        emb.wait_for_function(f"({MAP_PAINTED})() == 400", timeout=60000)
+        full = next(f for f in page.frames if f is not page.main_frame and f is not emb)
+        assert full.url.startswith("chrome-error://") or not full.query_selector("#page-content"), full.url
+    finally:
+        srv.shutdown()
+
+
+def _pixels_dark(img, box) -> int:
+    """Number of dark (text) pixels inside box of a Pillow image."""
+    return sum(img.convert("L").crop(box).histogram()[:110])
+
+
+def test_map_png_and_svg_contain_title_legend_and_source_line(page, server_url):
+    from PIL import Image
+
+    page.goto(server_url + "/?ind=foreigners_share&level=kreis")
+    page.wait_for_function(f"({MAP_PAINTED})() == 400", timeout=60000)
+    page.wait_for_function("() => IAMap.mapOf(document.querySelector('#map-graph .js-plotly-plot')).loaded()")
+    footer = re.sub(r"\s+", " ", page.locator("#map-footer").inner_text()).strip()
+    title = page.locator("#map-title").inner_text().strip()
+    assert re.search(r"Stichtag: \d\d\.\d\d\.\d{4}", footer) and "Lizenz:" in footer, footer
+    with page.expect_download() as dl:
+        page.click("#map-graph-export-svg")
+    assert dl.value.suggested_filename.endswith(".svg")
+    root = ET.fromstring(Path(dl.value.path()).read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [(el.get("class") or "", "".join(el.itertext())) for el in root.iter(ns + "text")]
+    source = " ".join(t for c, t in texts if c == "ia-source")
+    assert source == footer                                        # source, table, reference date, licence
+    assert any(c == "ia-title" and t == title for c, t in texts)
+    legend_labels = page.locator("#map-legend .legend-label").all_inner_texts()
+    assert legend_labels and all(any(lbl in t for _, t in texts) for lbl in legend_labels)
+    image = next(root.iter(ns + "image"))
+    assert image.get("href").startswith("data:image/png;base64,")
+
+    with page.expect_download() as dl:
+        page.click("#map-graph-export-png")
+    assert dl.value.suggested_filename.endswith(".png")
+    png = Image.open(dl.value.path())
+    assert png.format == "PNG"
+    bare = page.evaluate("""([t, s]) => IAReach.mapImage(document.querySelector('#map-graph .js-plotly-plot'), 'png', t, s,
+        {footer: false})""", [title, footer])
+    without = Image.open(io.BytesIO(base64.b64decode(bare.split(",", 1)[1])))
+    gd = page.locator("#map-graph").bounding_box()
+    assert png.width == without.width and abs(png.width - (gd["width"] + 250)) <= 1
+    band = png.height - without.height                             # the footer band is the only difference
+    assert band >= 30
+    assert _pixels_dark(png, (0, without.height, png.width, png.height)) > 200        # source text drawn
+    assert _pixels_dark(png, (0, 0, png.width, 40)) > 100                            # title drawn
+    assert _pixels_dark(png, (png.width - 250, 42, png.width, 200)) > 100            # legend drawn
+
+
+def test_chart_png_and_svg_contain_the_source_line(page, server_url):
+    from PIL import Image
+
+    page.goto(server_url + "/vergleich?ind=foreigners_share&level=kreis&by=east_west")
+    page.wait_for_function("() => (document.querySelector('#cmp-bars .js-plotly-plot')?._fullData || []).length > 0",
+                           timeout=60000)
+    cap = page.locator("#cmp-bars-cap")
+    expect(cap.locator(".ia-summary")).to_contain_text("Gruppen; höchster Wert")    # text alternative
+    expect(cap.locator(".ia-data-link")).to_have_attribute("href", re.compile(r"^/tabelle\?"))
+    source = re.sub(r"\s+", " ", cap.locator(".ia-source").inner_text()).strip()
+    ref = re.search(r"Stichtag: (\d\d\.\d\d\.\d{4})", source).group(1)
+    assert "Lizenz:" in source
+    title = page.locator("#cmp-title").inner_text().strip()
+    assert title.startswith("Vergleich: Ausländeranteil · Kreise · ")
+    with page.expect_download() as dl:
+        page.click("#cmp-bars-export-svg")
+    svg = Path(dl.value.path()).read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    text = " ".join(" ".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text"))
+    text = re.sub(r"\s+", " ", text)
+    assert f"Stichtag: {ref}" in text and "Lizenz:" in text
+    assert "Quelle:" in text and f"{title} – Gruppen" in text
+    with page.expect_download() as dl:
+        page.click("#cmp-bars-export-png")
+    png = Image.open(dl.value.path())
+    bare = page.evaluate("""(s) => IAReach.chartImage(IAReach.graphDiv('cmp-bars'), 'png', 'x', s, {footer: false})""",
+                         source)
+    without = Image.open(io.BytesIO(base64.b64decode(bare.split(",", 1)[1])))
+    assert png.width == without.width and png.height - without.height >= 25
+    assert _pixels_dark(png, (0, png.height - (png.height - without.height), png.width, png.height)) > 100
+
+
+def test_geojson_download_has_the_shown_units_with_their_values(page, server_url):
+    import geopandas as gpd
+    import pandas as pd
+
+    page.goto(server_url + "/?ind=foreigners_share&level=kreis&land=15")
+    expect(page.locator("#karte-filter-note")).to_contain_text("14 von 400")
+    page.locator("#ia-share > summary").click()
+    with page.expect_download() as dl:
+        page.click("#ia-geojson")
+    m = re.fullmatch(r"integrationsatlas_foreigners_share_kreis_(\d{4})\.geojson", dl.value.suggested_filename)
+    assert m, dl.value.suggested_filename
+    year = int(m.group(1))
+    gdf = gpd.read_file(dl.value.path())
+    assert len(gdf) == 14 and gdf["ags"].str.fullmatch(r"15\d{3}").all()       # only the filtered units
+    assert gdf.geometry.notna().all() and not gdf.geometry.is_empty.any()
+    minx, miny, maxx, maxy = gdf.total_bounds                                      # Sachsen-Anhalt
+    assert 10.4 < minx and maxx < 13.3 and 50.9 < miny and maxy < 53.1
+    # values as the geodata API (marts.map_values, another query) reports them
+    with urllib.request.urlopen(server_url + f"/api/values?indicator=foreigners_share&year={year}&level=kreis&land=15",
+                                timeout=30) as r:
+        api = json.load(r)
+    want = {a: v for a, v in zip(api["ags"], api["v"])}
+    got = dict(zip(gdf["ags"], gdf["value"]))
+    assert set(got) == set(want)
+    assert all(abs(got[a] - want[a]) < 1e-4 for a in want if want[a] is not None)
+    assert (pd.to_datetime(gdf["reference_date"]).dt.year == year).all() and gdf["licence"].notna().all()
+    assert (gdf["year"] == year).all() and gdf["indicator"].eq("foreigners_share").all()
+    halle = gdf.set_index("ags").loc["15002"]
+    assert halle["name"].startswith("Halle") and halle["value"] > 5
+
+
+def test_citation_and_copy_link_carry_the_permalink(browser, server_url):
+    import duckdb
+
+    from etl.settings import get_settings
+
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
+    page = ctx.new_page()
+    try:
+        page.goto(server_url + "/vergleich?ind=foreigners_share&level=kreis&by=east_west")
+        page.locator("#ia-share > summary").click()
+        cite = page.locator("#ia-citation")
+        expect(cite).to_contain_text(page.url)
+        with duckdb.connect(str(get_settings().warehouse), read_only=True) as con:
+            info = dict(con.execute("SELECT key, value FROM meta.build_info").fetchall())
+        build = info.get("build_id") or info["models_hash"][:12]
+        text = cite.inner_text()
+        assert build in text
+        assert re.search(r"Stichtag: \d\d\.\d\d\.\d{4}", text) and "Lizenz:" in text
+        assert f"abgerufen am {dt.date.today():%d.%m.%Y}" in text
+        assert re.search(r"Tabelle: \S", text)                                    # the publisher's table
+        bib = page.locator("#ia-bibtex").inner_text()
+        assert re.match(r"@misc\{integrationsatlas_vergleich_foreigners_share_kreis_\d{4},", bib), bib[:80]
+        assert f"url          = {{{page.url}}}" in bib and build in bib.replace("\\_", "_")
+        assert f"urldate      = {{{dt.date.today().isoformat()}}}" in bib
+        expect(page.locator("#ia-permalink")).to_have_value(page.url)
+        expect(page.locator("#ia-embed-code")).to_have_value(re.compile(r'<iframe src="http://[^"]+&embed=1"'))
+        page.click("#ia-copy-link")
+        expect(page.locator("#ia-share-status")).to_have_text("Kopiert.")
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+    finally:
+        ctx.close()
