@@ -40,23 +40,34 @@ batch_anchor AS (
     WHERE m.n_found = b.n_keys
     GROUP BY ALL
 ),
-kreis_anchor AS (
-    SELECT o.obs_id,
+-- anchors depend on (key, Gebietsstand) only: computed once per distinct pair, not per observation
+-- (the Deutschlandatlas alone brings ~570k Gemeinde observations on a few thousand key states)
+kreis_anchor_key AS (
+    SELECT o.ags, o.gs,
            coalesce(max(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) <= o.gs),
                     min(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) > o.gs)) AS from_year
-    FROM intermediate.obs_input o
+    FROM (SELECT DISTINCT ags, gs FROM intermediate.obs_input WHERE level = 'kreis' AND gs < DATE '2021-07-01') o
     JOIN kreis_sheets c ON c.from_ags = o.ags
-    WHERE o.level = 'kreis' AND o.gs < DATE '2021-07-01'
-    GROUP BY o.obs_id
+    GROUP BY o.ags, o.gs
 ),
-gem_anchor AS (
-    SELECT o.obs_id,
+kreis_anchor AS (
+    SELECT o.obs_id, k.from_year FROM intermediate.obs_input o
+    JOIN kreis_anchor_key k ON k.ags = o.ags AND k.gs = o.gs
+    WHERE o.level = 'kreis' AND o.gs < DATE '2021-07-01'
+),
+gem_anchor_key AS (
+    SELECT o.ags, o.gs,
            coalesce(max(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand <= o.gs),
                     min(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand > o.gs)) AS from_gs
-    FROM intermediate.obs_input o
+    FROM (SELECT DISTINCT ags, gs FROM intermediate.obs_input
+          WHERE level = 'gemeinde' AND gs >= DATE '2020-12-31' AND gs < DATE '2025-11-30') o
     JOIN (SELECT DISTINCT from_gebietsstand, from_ags FROM intermediate.crosswalk_gemeinde) c ON c.from_ags = o.ags
+    GROUP BY o.ags, o.gs
+),
+gem_anchor AS (
+    SELECT o.obs_id, g.from_gs FROM intermediate.obs_input o
+    JOIN gem_anchor_key g ON g.ags = o.ags AND g.gs = o.gs
     WHERE o.level = 'gemeinde' AND o.gs >= DATE '2020-12-31' AND o.gs < DATE '2025-11-30'
-    GROUP BY o.obs_id
 )
 SELECT o.obs_id,
        CASE WHEN o.level = 'kreis' AND (o.gs IS NULL OR o.gs < DATE '2021-07-01') THEN 'kreis'
@@ -104,7 +115,29 @@ WITH required AS (
            count(*) FILTER (WHERE weight_pop > 0), bool_or(changed)
     FROM intermediate.crosswalk_gemeinde GROUP BY ALL
 ),
-agg AS (
+grp AS (  -- how many parts each target of a batch has: most have one (key unchanged), no aggregation needed
+    SELECT p.*, count(*) OVER (PARTITION BY p.route, p.anchor, p.dataset, p.level, p.indicator_id,
+                                            p.reference_date, p.to_ags) AS n_parts
+    FROM intermediate.obs_parts p
+),
+single AS (  -- the same columns as `multi`, for a group of exactly one part (what the aggregates give for one row)
+    SELECT p.route, p.anchor, p.dataset, p.level, p.indicator_id, p.reference_date, p.to_ags,
+           p.anchor_date, p.kind, p.to_gebietsstand,
+           (p.weight_pop > 0)::BIGINT AS n_present,
+           (p.weight_pop > 0 AND p.value IS NULL)::BIGINT AS n_null,
+           CASE WHEN p.weight_pop > 0 AND p.value IS NULL THEN p.flag END AS null_flag,
+           CASE WHEN p.weight_pop > 0 THEN coalesce(p.flag, '') = '-' END AS all_dash,
+           CASE WHEN p.weight_pop > 0 AND p.flag IN ('e', 'p', 'r', 's') THEN p.flag END AS quality_flag,
+           CASE WHEN p.weight_pop > 0 THEN p.value * p.weight_pop END AS sum_value,
+           CASE WHEN p.weight_pop > 0 THEN (p.value * p.weight_pop * p.unit_population)
+                / nullif(p.weight_pop * p.unit_population, 0) END AS weighted,
+           (p.weight_pop > 0 AND p.unit_population IS NULL)::BIGINT AS n_unweighted,
+           p.from_ags || CASE WHEN abs(p.weight_pop - 1) > 1e-9 THEN '×' || round(p.weight_pop, 4) ELSE '' END AS parts,
+           p.from_ags AS original_ags, p.source_table, p.source_file, p.snapshot_id,
+           CASE WHEN p.source <> 'unverändert' THEN p.source END AS source, p.note, [p.obs_id] AS obs_ids
+    FROM grp p WHERE p.n_parts = 1
+),
+multi AS (
     SELECT p.route, p.anchor, p.dataset, p.level, p.indicator_id, p.reference_date, p.to_ags,
            any_value(p.anchor_date) AS anchor_date, any_value(p.kind) AS kind, any_value(p.to_gebietsstand) AS to_gebietsstand,
            count(*) FILTER (WHERE p.weight_pop > 0) AS n_present,
@@ -123,9 +156,10 @@ agg AS (
            min(p.snapshot_id) AS snapshot_id,
            string_agg(DISTINCT p.source, ', ' ORDER BY p.source) FILTER (WHERE p.source <> 'unverändert') AS source,
            string_agg(DISTINCT p.note, '; ') AS note, list(DISTINCT p.obs_id) AS obs_ids
-    FROM intermediate.obs_parts p
+    FROM grp p WHERE p.n_parts > 1
     GROUP BY p.route, p.anchor, p.dataset, p.level, p.indicator_id, p.reference_date, p.to_ags
 ),
+agg AS (SELECT * FROM single UNION ALL BY NAME SELECT * FROM multi),
 flagged AS (
     SELECT a.*, q.changed, q.n_required,
            a.n_present = q.n_required
