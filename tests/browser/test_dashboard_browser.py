@@ -40,7 +40,7 @@ def test_map_renders_with_legend_for_gemeinde_indicator(page, server_url):
     legend = page.locator("#map-legend")
     expect(legend).to_contain_text("keine Daten")
     expect(legend.locator("li")).to_have_count(7, timeout=30000)  # 5 classes + no data + boundary n/a
-    expect(page.locator("#map-title")).to_contain_text("Gemeinden · 2022")
+    expect(page.locator("#map-title")).to_contain_text("Gemeinden · Stichtag 15.05.2022")  # the values' own date
     page.wait_for_function(f"({MAP_PAINTED})() > 10000")
     states = page.evaluate(MAP_STATES)
     # every Gemeinde polygon is painted; units without value are hatched on the map itself
@@ -94,9 +94,10 @@ def test_map_is_keyboard_navigable(page, server_url):
 
 def test_changing_indicator_year_and_filters_updates_map(page, server_url):
     page.goto(server_url + "/?ind=foreigners_share&level=kreis")
-    expect(page.locator("#map-title")).to_contain_text("Kreise · 2022")
+    # default = latest year: 31.12.2024 from the Deutschlandatlas (bev_ausl continues foreigners_share)
+    expect(page.locator("#map-title")).to_contain_text("Kreise · Stichtag 31.12.2024")
     choose(page, "karte-ctl-year", "2017")
-    expect(page.locator("#map-title")).to_contain_text("2017")
+    expect(page.locator("#map-title")).to_contain_text("31.12.2017")
     expect(page).to_have_url(re.compile(r"year=2017"))
     choose(page, "karte-f-land", "Sachsen-Anh", "Sachsen-Anhalt")
     expect(page).to_have_url(re.compile(r"land=15"))
