@@ -31,6 +31,11 @@ SHOTS = [
     ("daten_abdeckung", "/daten?ew=east&br=own#coverage-grid", "#coverage-grid .ag-row", 1500),
     ("hinweis_ungueltige_parameter", "/?ind=does_not_exist&year=abc&k=42&level=mars", "#notice-alert", 4000),
     ("status", "/status", "#status-grid .ag-row", 1500),
+    # Deutschlandatlas and the new vintages (issue 8): a Gemeinde-level capacity indicator, Kita quota, BA 2025
+    ("karte_da_grundschule_gemeinde", "/?ind=da_p_grunds&level=gemeinde", "#map-legend li", 9000),
+    ("karte_da_steuerkraft_gemeinde", "/?ind=da_st_einnkr&level=gemeinde&land=09", "#map-legend li", 9000),
+    ("karte_kita_u3_da_kreis", "/?ind=childcare_quota_u3_da&level=kreis", "#map-legend li", 4000),
+    ("karte_arbeitslosenquote_2025", "/?ind=unemployment_rate&level=kreis&year=2025", "#map-legend li", 4000),
 ]
 
 
@@ -39,6 +44,7 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "screenshots"))
     ap.add_argument("--only", choices=("all", "desktop", "phone"), default="all",
                     help="desktop shots (1366×768), phone shots (390×844 of every registered page) or both")
+    ap.add_argument("--name", action="append", default=[], help="only these desktop shots (repeatable)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -48,7 +54,8 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         if args.only in ("all", "phone"):
             phone_shots(browser, url, out)
-        for name, path, selector, wait in (SHOTS if args.only != "phone" else []):
+        shots = [x for x in SHOTS if not args.name or x[0] in args.name]
+        for name, path, selector, wait in (shots if args.only != "phone" else []):
             page.goto(url + path)
             page.wait_for_selector(selector, timeout=60000)
             page.wait_for_timeout(wait)

@@ -27,6 +27,16 @@ def real_warehouse() -> Path:
     return settings.warehouse
 
 
+@pytest.fixture(scope="session")
+def built(real_warehouse, tmp_path_factory) -> Path:
+    """A private copy of the real warehouse for tests that run the ETL against it (never rebuilt from
+    scratch per test module: inputs, code and models are those of the real build, so a run is incremental)."""
+    import shutil
+    dst = tmp_path_factory.mktemp("built") / "wh.duckdb"
+    shutil.copy2(real_warehouse, dst)
+    return dst
+
+
 @pytest.fixture()
 def tmp_settings(tmp_path) -> Settings:
     return Settings(warehouse_path=str(tmp_path / "wh.duckdb"), snapshot_dir=str(tmp_path / "snap"),

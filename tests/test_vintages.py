@@ -10,7 +10,7 @@ import pytest
 
 from etl import catalogue, runner
 from etl.catalogue import load_catalogue
-from tests.test_runner import _mirror, _settings, built  # noqa: F401  (module-scoped real build fixture)
+from tests.test_runner import _mirror, _settings
 
 pytestmark = pytest.mark.slow
 DATASET = "regionalstatistik_13211-02-05-4"
@@ -19,7 +19,7 @@ FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture()
-def with_third_vintage(tmp_path, monkeypatch, built):  # noqa: F811
+def with_third_vintage(tmp_path, monkeypatch, built):
     """Private mirror + copy of the built warehouse + a catalogue copy with ONE added file line."""
     monkeypatch.setattr(runner, "_post_build_hooks", lambda con, settings: None)
     mirror = _mirror(tmp_path)
