@@ -88,9 +88,9 @@ def _warm_up() -> None:
 
 _warm_up()
 
-NAV_PAGES = ("karte", "vergleich", "profil", "tabelle", "daten", "status")
-NAV_LABEL = {"karte": "nav_map", "vergleich": "nav_compare", "profil": "nav_profile", "tabelle": "nav_table",
-             "daten": "nav_sources", "status": "nav_status"}
+NAV_PAGES = ("karte", "vergleich", "kapazitaet", "profil", "tabelle", "daten", "status")
+NAV_LABEL = {"karte": "nav_map", "vergleich": "nav_compare", "kapazitaet": "nav_lens", "profil": "nav_profile",
+             "tabelle": "nav_table", "daten": "nav_sources", "status": "nav_status"}
 
 
 def nav_href(page: str, search: str, sel: tuple[str, ...]) -> str:
@@ -142,9 +142,9 @@ app.layout = html.Div([
 
 
 def _page_layouts():
-    from .pages import daten, karte, profil, status, tabelle, vergleich
+    from .pages import daten, kapazitaet, karte, profil, status, tabelle, vergleich
     return {"karte": karte.build, "vergleich": vergleich.build, "profil": profil.build, "tabelle": tabelle.build,
-            "daten": daten.build, "status": status.build}
+            "daten": daten.build, "status": status.build, "kapazitaet": kapazitaet.build}
 
 
 def fallback_sentences(bad: list[str], st, lang: str) -> list[str]:
@@ -226,7 +226,7 @@ def apply_url(states, navs, pathname, search):
 
 # pages register themselves (dash.register_page) and their callbacks on import; imported here, not by
 # Dash's folder scan, because they are modules of this package (relative imports)
-from .pages import _shared, daten, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
+from .pages import _shared, daten, kapazitaet, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
 from . import reach_app  # noqa: E402
 reach_app.register(app)   # share/embed/export/citation, frame-ancestors policy, <html lang>
 

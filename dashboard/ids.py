@@ -105,3 +105,18 @@ SHARE_BIBTEX = "ia-bibtex"
 DRAWER_TOGGLE = "ia-drawer-toggle"
 DRAWER_CLOSE = "ia-drawer-close"
 EMBED_BACK = "ia-embed-back"
+
+# capacity lens (/kapazitaet, pages/kapazitaet.py)
+LENS_LEVEL, LENS_PX, LENS_CX, LENS_COL, LENS_SEL = "lens-level", "lens-pressure", "lens-capacity", "lens-colour", "lens-sel"
+LENS_BX, LENS_BC, LENS_BP, LENS_PF = "lens-breaks-x", "lens-breaks-y", "lens-bv-palette", "lens-peer"
+LENS_CZ, LENS_CG, LENS_SL, LENS_ING, LENS_WEIGHTS = "lens-std", "lens-std-group", "lens-share-land", "lens-ingredients", "lens-weights"
+LENS_NOTICE, LENS_MISMATCH = "lens-notice", "lens-mismatch"
+LENS_QUAD, LENS_QUAD_COUNTS, LENS_QUAD_TABLE = "lens-quadrant", "lens-quad-counts", "lens-quad-table"
+LENS_MAP, LENS_MAP_WRAP, LENS_LEGEND, LENS_MAP_ALT = "lens-map", "lens-map-wrap", "lens-legend", "lens-map-alt"
+LENS_MAP_STATUS, LENS_MAP_FOOTER, LENS_MAP_META = "lens-map-status", "lens-map-footer", "lens-map-meta"
+LENS_MAP_PAINT, LENS_MAP_CLICK = "lens-map-paint", "lens-map-click"
+LENS_CARD, LENS_CARD_HEAD, LENS_CARD_TABLE = "lens-card", "lens-card-head", "lens-card-table"
+LENS_COMP, LENS_COMP_NOTE, LENS_COMP_TABLE = "lens-composite", "lens-comp-note", "lens-comp-table"
+LENS_SHARE, LENS_SHARE_TABLE, LENS_SHARE_K, LENS_SHARE_K_TABLE = ("lens-share", "lens-share-table", "lens-share-kreis",
+                                                                  "lens-share-kreis-table")
+LENS_DOWNLOAD = "lens-download"

@@ -31,7 +31,8 @@ DEFAULT_INDICATORS = ("immigration_history_share", "protection_seekers_per_1000"
 _AGS = re.compile(r"^(\d{2}|\d{5}|\d{8})$")
 _LAND = re.compile(r"^\d{2}$")
 
-PAGES = {"karte": "/", "vergleich": "/vergleich", "tabelle": "/tabelle", "daten": "/daten", "status": "/status"}
+PAGES = {"karte": "/", "vergleich": "/vergleich", "tabelle": "/tabelle", "daten": "/daten", "status": "/status",
+         "kapazitaet": "/kapazitaet"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,19 @@ class AppState:
     col: str = "east_west"
     dist: str = "box"
     sim: tuple[str, ...] = ()
+    # capacity lens (/kapazitaet): level, pressure/capacity indicator, bivariate breaks and palette, peer facet,
+    # composite items 'ind:weight[:+|-]', standardisation, its group facet, Land of the Kreis breakdown
+    ll: str = "kreis"
+    px: str = ""
+    cx: str = ""
+    bx: str = ""
+    bc: str = ""
+    bp: str = "puor"
+    pf: str = ""
+    cw: tuple[str, ...] = ()
+    cz: str = "z"
+    cg: str = ""
+    sl: str = ""
 
     def filters(self) -> dict[str, list[str]]:
         """Active facet filters in the form warehouse.queries.group_aggregate expects."""
@@ -216,7 +230,44 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
     changes["col"] = choice("col", FACETS)
     changes["dist"] = choice("dist", DIST_MODES)
     changes["sim"] = list_param("sim", lambda v: bool(cat.available.get(v)))
+    changes.update(_parse_lens(get, cat, bad, choice, list_param))
     return replace(st, **changes), notices
+
+
+LENS_LEVELS = ("kreis", "gemeinde")
+LENS_PALETTES = ("puor", "gnbu")
+LENS_STANDARDISE = ("z", "pct")
+_BREAKS = re.compile(r"^-?[0-9.]+,-?[0-9.]+$")
+_COMPOSITE_ITEM = re.compile(r"^[a-z0-9_]+:[0-9.]+(:[+-])?$")
+
+
+def _parse_lens(get: dict, cat: Catalogue, bad, choice, list_param) -> dict:
+    """The capacity lens parameters; indicators must have values at the lens level (ll)."""
+    out = {"ll": choice("ll", LENS_LEVELS)}
+    for name in ("px", "cx"):
+        v = get.get(name, "")
+        if v and not cat.available.get(v, {}).get(out["ll"]):
+            bad(name, v)
+            v = ""
+        out[name] = v
+    for name in ("bx", "bc"):
+        v = get.get(name, "")
+        if v and not _BREAKS.match(v):
+            bad(name, v)
+            v = ""
+        out[name] = v
+    out["bp"] = choice("bp", LENS_PALETTES)
+    out["pf"] = choice("pf", ("",) + FACETS) if get.get("pf") else ""
+    out["cw"] = list_param("cw", lambda v: bool(_COMPOSITE_ITEM.match(v)) and bool(
+        cat.available.get(v.split(":")[0], {}).get(out["ll"])), cap=8)
+    out["cz"] = choice("cz", LENS_STANDARDISE)
+    out["cg"] = choice("cg", ("",) + FACETS) if get.get("cg") else ""
+    sl = get.get("sl", "")
+    if sl and not (_LAND.match(sl) and (not cat.lands or sl in cat.lands)):
+        bad("sl", sl)
+        sl = ""
+    out["sl"] = sl
+    return out
 
 
 def serialise(state: AppState, cat: Catalogue | None = None) -> str:
@@ -242,7 +293,7 @@ def serialise(state: AppState, cat: Catalogue | None = None) -> str:
         if v == default or v is None or v == "":
             continue
         out.append((f.name, str(v)))
-    return ("?" + urlencode(out, safe=",")) if out else ""
+    return ("?" + urlencode(out, safe=",:")) if out else ""
 
 
 def from_controls(base: AppState, **values) -> AppState:
