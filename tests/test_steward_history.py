@@ -94,7 +94,8 @@ def test_run_report_records_outcomes_rows_and_validation(changed_run):
 def test_diff_names_the_changed_value(changed_run):
     settings, rep, _ = changed_run
     diff = rep["diff"]
-    assert not diff["first_build"] and not diff["indicators_added"] and not diff["units_removed"]
+    assert not diff["first_build"] and not diff["units_removed"]
+    assert "population" not in diff["indicators_added"] + diff["indicators_removed"]
     pop = next(e for e in diff["changed_values"] if e["indicator_id"] == "population")
     top = pop["largest"][0]
     assert (top["ags"], top["level"], top["reference_date"], top["old"], top["new"]) == \
