@@ -666,7 +666,7 @@ def card_figure(card: pd.DataFrame, lang: str) -> go.Figure:
                                  marker=dict(size=10, color=colour, symbol=symbol), text=text,
                                  hovertemplate="%{y}: P%{x:.0f}<br>%{text}<extra></extra>"))
     fig.add_vline(x=50, line=dict(color="#777", dash="dot", width=1))
-    fig.update_layout(**LAYOUT, xaxis=dict(range=[0, 100], title=t("lens_card_x", lang)),
+    fig.update_layout(**LAYOUT, xaxis=dict(range=[0, 101], dtick=25, title=t("lens_card_x", lang)),
                       height=max(320, 22 * len(c) + 90), legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return fig
 
@@ -675,10 +675,10 @@ def card_figure(card: pd.DataFrame, lang: str) -> go.Figure:
 
 @callback(Output(ids.LENS_COMP, "figure"), Output(f"{ids.LENS_COMP}-cap", "children"), Output(ids.LENS_COMP_NOTE, "children"),
           Output(ids.LENS_COMP_TABLE, "rowData"), Output(ids.LENS_COMP_TABLE, "columnDefs"),
-          Input(ids.URL, "search"), *[Input(c, p) for c, p, _ in CONTROLS])
+          Input(ids.URL, "search"), Input(ids.LENS_COMP, "id"))
 @guard(5, notice_at=2)
-def update_composite(search, *vals):
-    """Driven by the URL (the weights live there); the other controls only for the state of the filters."""
+def update_composite(search, _rendered):
+    """Driven by the URL alone: every control (weights, signs, filters) writes it first (sync_url)."""
     st, lang = resolved(state_of(search)), lang_of(search)
     pol = _polarity()
     ings = lens.parse_composite(st.cw, pol)
@@ -713,7 +713,7 @@ def update_composite(search, *vals):
         note.append(dbc.Alert(warn, color="warning", className="py-1 mb-1", id="lens-comp-warning"))
     src = " | ".join(source_text(mt, lang) for mt in metas.values())
     cap = reach.caption_children(summary, src, None, lang)
-    cols = [{"field": "rank", "headerName": t("lens_col_rank", lang), "width": 80, "pinned": "left"},
+    cols = [{"field": "rank", "headerName": t("lens_col_rank", lang), "width": 95, "pinned": "left"},
             {"field": "name", "headerName": t("col_name", lang), "width": 220, "pinned": "left"},
             {"field": "ags", "headerName": t("col_ags", lang), "width": 100},
             {"field": "score", "headerName": t("lens_col_score", lang), "type": "numericColumn", "width": 110},
@@ -785,11 +785,14 @@ def land_share(year: int) -> tuple[pd.DataFrame, dict]:
     return out, ks_meta
 
 
-def kreis_share(year: int, land: str) -> tuple[pd.DataFrame, int]:
+def kreis_share(year: int, land: str, lang: str) -> tuple[pd.DataFrame, int]:
     ps = data.values("protection_seekers", "kreis", year)
     pop = data.values("population", "kreis", year)
-    k = ps[ps["land_ags"].astype(str) == land][["ags", "name", "land_ags", "value", "flag"]].rename(
+    k = ps[ps["land_ags"].astype(str) == land][["ags", "name", "land_ags", "kommunaltyp", "value", "flag"]].rename(
         columns={"value": "seekers"}).merge(pop[["ags", "value"]].rename(columns={"value": "population"}), on="ags")
+    guest = k["flag"].fillna("") == "booked_elsewhere"     # "Kassel" the Landkreis next to "Kassel, documenta-Stadt"
+    k.loc[guest, "name"] = [f"{nm} ({facet_label('kommunaltyp', kt, lang)})"
+                            for nm, kt in zip(k.loc[guest, "name"], k.loc[guest, "kommunaltyp"])]
     merged, dropped = lens.merge_booking_clusters(k)
     merged["key"] = merged["ags"]
     merged["name"] = merged["members"]
@@ -808,11 +811,13 @@ def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None) -> go.Figure:
             for s, p, r, k, sp in zip(d["seekers"], d["population"], d["ratio"], d.get("ks", pd.Series(np.nan, d.index)),
                                       d["share_population"])]
     colours = ["#D55E00" if r > 1 else "#0072B2" for r in d["ratio"]]
-    fig.add_trace(go.Bar(x=d["ratio"], y=d["name"], orientation="h", text=text, textposition="auto",
-                         marker_color=colours, name=t("lens_share_ratio", lang),
+    fig.add_trace(go.Bar(x=d["ratio"], y=d["name"], orientation="h", text=text, textposition="outside",
+                         textfont=dict(size=10), cliponaxis=False, marker_color=colours, name=t("lens_share_ratio", lang),
                          hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
     fig.add_vline(x=1, line=dict(color="#000", width=1.5))
-    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_title=t("lens_share_x", lang), bargap=0.25)
+    # room on the right for the counts beside each bar
+    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis=dict(title=t("lens_share_x", lang),
+                      range=[0, float(d["ratio"].max()) * (2.3 if ks_year else 1.9)]), bargap=0.25)
     return fig
 
 
@@ -850,7 +855,7 @@ def update_share(sl, search):
     if not sl:
         return fig, cap, rows, cols, go.Figure(), t("lens_share_land_none", lang), [], share_columns(lang, {}), \
             {"height": "60px"}
-    k, dropped = kreis_share(year, sl)
+    k, dropped = kreis_share(year, sl, lang)
     kfig = share_figure(k, lang, None)
     kfig.update_layout(height=max(300, 24 * int(k["ratio"].notna().sum()) + 80))
     lname = dict(data.lands()).get(sl, sl)
