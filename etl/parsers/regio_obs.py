@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ParseError
-from .regio_csv import RegioTable, nonexistent
+from .regio_csv import RegioTable, nonexistent, read_regio_csv
 from ..settings import ROOT
 from ..step import StepContext
 
@@ -37,6 +37,14 @@ def tidy(table: RegioTable, source_file: str) -> pd.DataFrame:
     d.insert(0, "source_table", table.table)
     d.insert(1, "source_file", source_file)
     return d
+
+
+def tidy_files(ctx: StepContext, suffix: str = ".csv"):
+    """(file name, tidy frame) for every file (vintage) of the dataset, oldest publication first: one reader
+    for every vintage of a table, so a new year is a new catalogue line, not new code."""
+    for item in ctx.files(suffix):
+        name = item["name"]
+        yield name, tidy(read_regio_csv(ctx.input(name), name=name), name)
 
 
 def pick(rows: pd.DataFrame, variable: str, label: str, cls: str | None = None) -> pd.DataFrame:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..parsers.regio_csv import read_regio_csv
-from ..parsers.regio_obs import apply_dash_rules, for_staging, observations_for, tidy
+from ..parsers.regio_obs import apply_dash_rules, for_staging, observations_for, tidy_files
 from ..step import StepContext, StepOutput
 
 DATASET = "regionalstatistik_13211-01-03-5"
@@ -19,12 +18,8 @@ VARIABLES = {
 
 def run(ctx: StepContext) -> StepOutput:
     frames, staged = [], []
-    for item in ctx.files(".csv"):
-        # Load inputs
-        name = item["name"]
-        table = read_regio_csv(ctx.input(name), name=name)
+    for name, t in tidy_files(ctx):  # Load inputs: every vintage
         # Process data
-        t = tidy(table, name)
         frames.append(observations_for(t, VARIABLES, name, ("gemeinde",)))
         staged.append(for_staging(t))
     obs = apply_dash_rules(pd.concat(frames, ignore_index=True), DATASET, ctx)

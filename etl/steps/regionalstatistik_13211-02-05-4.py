@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..parsers.regio_csv import read_regio_csv
 from ..parsers.regio_obs import (VARIABLES_13211_02_05_4, apply_dash_rules, for_staging, mark_later_territory,
-                                 observations_for, tidy)
+                                 observations_for, tidy_files)
 from ..step import StepContext, StepOutput
 
 DATASET = "regionalstatistik_13211-02-05-4"
@@ -21,12 +20,8 @@ LEVELS = ("bund", "land", "kreis")
 
 def run(ctx: StepContext) -> StepOutput:
     frames, staged = [], []
-    for item in ctx.files(".csv"):
-        # Load inputs
-        name = item["name"]
-        table = read_regio_csv(ctx.input(name), name=name)
+    for name, t in tidy_files(ctx):  # Load inputs: every vintage
         # Process data
-        t = tidy(table, name)
         obs = observations_for(t, VARIABLES_13211_02_05_4, name, LEVELS)
         obs = apply_dash_rules(obs, DATASET, ctx)
         frames.append(mark_later_territory(obs, "unemployed", ctx, f"unemployed ({name})"))

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..parsers.regio_csv import read_regio_csv
-from ..parsers.regio_obs import apply_dash_rules, for_staging, mark_later_territory, observations_for, tidy
+from ..parsers.regio_obs import apply_dash_rules, for_staging, mark_later_territory, observations_for, tidy_files
 from ..step import StepContext, StepOutput
 
 DATASET = "regionalstatistik_22811-01-01-4"
@@ -22,10 +21,7 @@ LEVELS = ("bund", "land", "kreis")
 
 def run(ctx: StepContext) -> StepOutput:
     frames, staged = [], []
-    for item in ctx.files(".csv"):
-        # Load inputs
-        name = item["name"]
-        t = tidy(read_regio_csv(ctx.input(name), name=name), name)
+    for name, t in tidy_files(ctx):  # Load inputs: every vintage
         # Process data
         obs = apply_dash_rules(observations_for(t, {MINDEST_SGB2: "sgb2_recipients"}, name, LEVELS), DATASET, ctx)
         frames.append(mark_later_territory(obs, "sgb2_recipients", ctx, f"sgb2_recipients ({name})"))
