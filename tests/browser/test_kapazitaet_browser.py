@@ -51,6 +51,14 @@ def wait_ready(page) -> None:
     page.wait_for_selector("#lens-quad-list li", timeout=120000)
     page.wait_for_function("""() => { const g = document.querySelector('#lens-map .js-plotly-plot');
         return g && +(g.getAttribute('data-ia-painted') || 0) > 300; }""", timeout=120000)
+    page.wait_for_selector("#lens-share .js-plotly-plot .bars", timeout=120000)
+
+
+def no_error_notice(page) -> None:
+    """The guard (dashboard/callbacks_util.py) turns a failing callback into this sentence: none may appear."""
+    body = page.inner_text("body")
+    assert "konnte nicht berechnet werden" not in body and "could not be computed" not in body
+    assert page.inner_text("#lens-map-status") == ""
 
 
 def shot(page, name: str, selector: str | None = None) -> None:
@@ -99,6 +107,7 @@ def test_quadrant_counts_match_the_warehouse_and_dates_are_compared(page, server
     expect(page.locator("#lens-quadrant-cap")).to_contain_text("13211-02-05-4")
     expect(page.locator("#lens-quadrant-cap")).to_contain_text("dl-de/by-2-0")
     shot(page, "kapazitaet")
+    no_error_notice(page)
     assert not page.errors
 
 
@@ -133,6 +142,7 @@ def test_bivariate_legend_and_map_colours(page, server_url):
     got2 = {int(c.get_attribute("data-class")): int(c.get_attribute("data-n"))
             for c in page.locator("#lens-bv-legend .lens-bv-cell").all()}
     assert got2 == {k: int(want2[k]) for k in range(9)}
+    no_error_notice(page)
     assert not page.errors
 
 
@@ -184,6 +194,7 @@ def test_composite_with_changed_weights_round_trips_through_the_url(page, server
     expect(other.locator(".lens-weight-row[data-ind=unemployment_rate] input[type=number]")).to_have_value("3")
     assert shown_top(other) == top
     other.close()
+    no_error_notice(page)
     assert not page.errors
 
 
@@ -231,6 +242,7 @@ def test_share_vs_population_chart_and_csv(page, server_url):
     by_name = {r["Name"]: r for r in rows}
     assert float(by_name["Saarland"]["Schutzsuchende"]) == saar["seekers"]
     assert any(k.startswith("Königsteiner Schlüssel") for k in rows[0])
+    no_error_notice(page)
     assert not page.errors
 
 
@@ -253,4 +265,5 @@ def test_english_and_place_card(page, server_url):
     row = next(r for r in rows if r.get("label") == "Unemployment rate")
     assert float(row["percentile"]) == pytest.approx(round(pct, 1))
     page.locator("figure:has(#lens-card)").screenshot(path=str(SHOTS / "kapazitaet_steckbrief_en.png"))
+    no_error_notice(page)
     assert not page.errors
