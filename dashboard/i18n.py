@@ -440,6 +440,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lens_quad_summary": ("{n} {level} mit beiden Werten ({missing} ohne einen der Werte); Mediane: {mx} und {my}.",
                           "{n} {level} with both values ({missing} without one of them); medians: {mx} and {my}."),
     "lens_col_quadrant": ("Quadrant", "Quadrant"),
+    "lens_col_bv": ("Kartenklasse Druck / Kap.-Wert (1–3)", "Map class pressure / cap. value (1–3)"),
     "lens_mismatch": ("Die gezeigten Werte haben verschiedene Stichtage – {items}: {years} Jahre auseinander.",
                       "The values shown have different reference dates – {items}: {years} years apart."),
     "lens_table_alt": ("Tabelle (Alternative zur Grafik) und CSV", "Table (alternative to the chart) and CSV"),

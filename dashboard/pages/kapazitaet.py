@@ -415,13 +415,13 @@ def update_pair(*args):
     count_list = quadrant_count_list(counts, st, lang, pop_date)
     warn_text = mismatch_text({lx: _date_of(mx), ly: _date_of(my)}, lang)
     warn = dbc.Alert(warn_text, color="warning", className="py-1 mb-1", id="lens-year-warning") if warn_text else None
-    rows, cols = quadrant_rows(quad, lang, lx, ly, ux, uy)
     # bivariate map on the shared map layer
     geo_url = data.geo_assets().get(st.ll)
     # tertiles of the units in the quadrant view (shown, both values), unless the user set breaks
     bx = lens.parse_breaks(st.bx) or lens.tertile_breaks(quad["x"])
     by = lens.parse_breaks(st.bc) or lens.tertile_breaks(quad["y"])
     cls = lens.bivariate_classes(df["x"], df["y"], bx, by)
+    rows, cols = quadrant_rows(quad, lang, lx, ly, ux, uy, dict(zip(df["ags"], cls)))   # table alternative to both
     colours = lens.BIVARIATE[st.bp]
     legend = bivariate_legend(cls[m], colours, bx, by, st, lang, lx, ly, ux, uy)
     map_src = src
@@ -493,18 +493,20 @@ def _mio(v: float, lang: str) -> str:
     return f"{fmt_number(v, lang, 0)} {'EW' if lang == 'de' else 'inhabitants'}"
 
 
-def quadrant_rows(quad: pd.DataFrame, lang: str, lx, ly, ux, uy):
+def quadrant_rows(quad: pd.DataFrame, lang: str, lx, ly, ux, uy, bv: dict):
     cols = [{"field": "name", "headerName": t("col_name", lang), "flex": 2},
             {"field": "ags", "headerName": t("col_ags", lang), "width": 100},
             {"field": "x", "headerName": f"{lx} ({ux})", "type": "numericColumn"},
-            {"field": "x_date", "headerName": t("col_reference_date", lang), "width": 120},
+            {"field": "x_date", "headerName": f"{t('col_reference_date', lang)} ({lx})", "width": 140},
             {"field": "y", "headerName": f"{ly} ({uy})", "type": "numericColumn"},
-            {"field": "y_date", "headerName": t("col_reference_date", lang), "width": 120},
+            {"field": "y_date", "headerName": f"{t('col_reference_date', lang)} ({ly})", "width": 140},
             {"field": "quadrant", "headerName": t("lens_col_quadrant", lang), "width": 220},
+            {"field": "bv", "headerName": t("lens_col_bv", lang), "width": 170},
             {"field": "population", "headerName": t("group_population", lang), "type": "numericColumn"}]
     labels = quadrant_labels(lang)
     rows = [{"name": r.name, "ags": r.ags, "x": round(float(r.x), 3), "x_date": fmt_date(r.x_date, lang),
              "y": round(float(r.y), 3), "y_date": fmt_date(r.y_date, lang), "quadrant": labels[r.quadrant],
+             "bv": f"{bv[r.ags] // 3 + 1} / {bv[r.ags] % 3 + 1}" if bv.get(r.ags, -1) >= 0 else "–",
              "population": int(r.population) if pd.notna(r.population) else None}
             for r in quad.sort_values("name").itertuples()]
     return rows, cols

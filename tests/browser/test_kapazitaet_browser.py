@@ -107,6 +107,21 @@ def test_quadrant_counts_match_the_warehouse_and_dates_are_compared(page, server
     expect(page.locator("#lens-quadrant-cap")).to_contain_text("13211-02-05-4")
     expect(page.locator("#lens-quadrant-cap")).to_contain_text("dl-de/by-2-0")
     shot(page, "kapazitaet")
+    # the table alternative (both the scatter and the map) as CSV: one row per Kreis with both values
+    page.locator("#lens-quad-table").locator("xpath=ancestor::details").locator("summary").click()
+    page.wait_for_selector("#lens-quad-table .ag-row", state="attached")
+    with page.expect_download() as dl:
+        page.locator("button", has_text="CSV herunterladen").nth(0).click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert "# Lizenz / licence: Datenlizenz Deutschland" in text and "Stichtag: 31.12.2025" in text
+    rows = list(csv.DictReader(io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))),
+                               delimiter=";"))
+    assert len(rows) == len(j)
+    muc = next(r for r in rows if r["AGS"] == "09162")
+    q_muc = next(q for q, sub in want.items() if "09162" in set(sub["ags"]))
+    assert muc["Quadrant"] == {"hp_lc": "hohe Belastung, geringe Kapazität", "hp_hc": "hohe Belastung, hohe Kapazität",
+                               "lp_lc": "geringe Belastung, geringe Kapazität",
+                               "lp_hc": "geringe Belastung, hohe Kapazität"}[q_muc]
     no_error_notice(page)
     assert not page.errors
 
