@@ -173,6 +173,14 @@ def group_aggregate(ind: str, level: str, year: int, by: list[str], filters: dic
     return q.group_aggregate(ind, level, int(year), by=by, filters=filters, berlin_rule=berlin_rule)
 
 
+def group_series(ind: str, level: str, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:
+    """Group figures over all years with values at `level` (the group time series of Vergleich)."""
+    try:
+        return q.group_series(ind, level, by=by, filters=filters, berlin_rule=berlin_rule)
+    except q.UnknownSelection:
+        return pd.DataFrame(columns=["year", "value", "n", "n_with_value", "approximate", "method_de", "method_en"])
+
+
 def series(ind: str, level: str, ags: list[str]) -> pd.DataFrame:
     if not ags:
         return pd.DataFrame(columns=["ags", "name", "year", "reference_date", "value", "flag", "table_code"])
@@ -181,6 +189,11 @@ def series(ind: str, level: str, ags: list[str]) -> pd.DataFrame:
 
 def unit_observations(ags: str, level: str) -> pd.DataFrame:
     return q.named("unit_observations", ags=ags, level=level)
+
+
+def unit_peer_ranks(ags: str, level: str, berlin_rule: str) -> pd.DataFrame:
+    """Rank of one unit in its peer group on every indicator (latest year with a value), one query."""
+    return q.named("unit_peer_ranks", ags=ags, level=level, berlin=berlin_rule if berlin_rule != "own" else "berlin")
 
 
 def case_studies(ags: str) -> pd.DataFrame:

@@ -261,6 +261,20 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "Source: the official table per indicator (column Table code), details under Data & methods · "
                              "Licence: dl-de/by-2-0 · reference date per row"),
     "profile_open_compare": ("Im Vergleich öffnen", "Open in comparison"),
+    "profile_spark": ("Verlauf", "Trend"),
+    "profile_spark_help": ("Alle Jahre mit Wert; gestrichelt: Zensus-Bruch 2011 bzw. 2022",
+                           "All years with a value; dashed: census break 2011 or 2022"),
+    "profile_level_col": ("Ebene", "Level"),
+    "profile_kreis_level": ("Kreis (gleiches Gebiet)", "District (same territory)"),
+    "profile_same_territory": ("Kreisfreie Stadt: Indikatoren, die nur für Kreise veröffentlicht werden, stammen vom "
+                               "Kreis {kreis} – dasselbe Gebiet.",
+                               "Independent city: indicators published only for districts come from the district "
+                               "{kreis} – the same territory."),
+    "profile_summary": ("Zusammenfassung", "Summary"),
+    "group_series": ("Gruppen im Zeitverlauf", "Groups over time"),
+    "group_series_none": ("Keine Gruppenwerte über mehrere Jahre.", "No group figures over several years."),
+    "sum_group_series": ("{g} Gruppen, {y0}–{y1}; jeder Punkt ein Gruppenwert nach denselben Regeln wie die Tabelle.",
+                         "{g} groups, {y0}–{y1}; each point a group figure with the same rules as the table."),
     # sources
     "sources_title": ("Daten & Methoden", "Data & methods"),
     "sources_catalogue": ("Indikatorenkatalog", "Indicator catalogue"),

@@ -285,19 +285,33 @@ def export(indicator: str = typer.Option(..., "--indicator"), level: str = typer
 
 @app.command()
 def groups(indicator: str = typer.Option(..., "--indicator"), level: str = typer.Option(..., "--level"),
-           year: int = typer.Option(..., "--year"),
+           year: int = typer.Option(None, "--year", help="required unless --series"),
            by: str = typer.Option("", "--by", help="comma-separated facets: kommunaltyp, size_class, "
                                   "size_class_fine, land, east_west, bbsr_kreistyp, sonderstatus"),
            berlin: str = typer.Option("own", "--berlin", help="Berlin rule for east_west: own, west, east"),
-           format: str = typer.Option("table", "--format", help="table or csv")) -> None:
-    """Group figures as ratio of sums (population-weighted), with n and population."""
-    from warehouse.queries import group_aggregate
+           format: str = typer.Option("table", "--format", help="table or csv"),
+           series: bool = typer.Option(False, "--series", help="every year with values (group time series); "
+                                       "--year is then ignored")) -> None:
+    """Group figures: counts summed, derived rates as ratio of sums, published rates weighted with their own
+    denominator (labour force, children of the age group, population); booking clusters counted in full or
+    excluded; with n, population at the figure's year and the method line."""
+    from warehouse.queries import group_aggregate, group_series
     facets = [f.strip() for f in by.split(",") if f.strip()]
+    if year is None and not series:
+        _fail("--year is required (or --series for every year)")
     try:
-        df = group_aggregate(indicator, level, year, facets, None, berlin, _warehouse())
+        df = (group_series(indicator, level, facets, None, berlin, _warehouse()) if series
+              else group_aggregate(indicator, level, year, facets, None, berlin, _warehouse()))
     except UnknownSelection as exc:
         _fail(str(exc))
-    _emit(df, format, f"{indicator} {level} {year} nach {', '.join(facets) or 'gesamt'}")
+    title = f"{indicator} {level} {'alle Jahre' if series else year} nach {', '.join(facets) or 'gesamt'}"
+    if format == "csv":
+        _emit(df, format, title)
+        return
+    cols = [*facets, "year", "n", "population", "population_date", "value", "n_excluded", "approximate"]
+    _emit(df[[c for c in cols if c in df.columns]], format, title)
+    for m in dict.fromkeys(df["method_de"]):
+        out.print(f"Methode: {m}")
 
 
 # -- settings, serve, geodata -----------------------------------------------------------------------

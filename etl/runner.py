@@ -190,7 +190,7 @@ def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         rows.append({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
                      for k, v in spec.items()})
     ind = pd.DataFrame(rows)
-    for col in ("numerator", "denominator", "weight", "breaks"):
+    for col in ("numerator", "denominator", "weight", "weight_note_de", "weight_note_en", "breaks"):
         if col not in ind:
             ind[col] = None
     ind["scale"] = pd.to_numeric(ind.get("scale"), errors="coerce")

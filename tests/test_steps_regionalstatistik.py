@@ -110,12 +110,29 @@ def test_population_12411(results):
 
 def test_population_12411_0018(results):
     obs, _, _ = results[AGE]
+    ages = obs[obs["indicator_id"].ne("population")]
+    obs = obs[obs["indicator_id"].eq("population")]
     totals = obs.groupby("reference_date")["value"].sum().astype("int64").to_dict()
     assert totals == {"2015-12-31": 82_175_684, "2016-12-31": 82_521_653, "2017-12-31": 82_792_351,
                       "2018-12-31": 83_019_213, "2019-12-31": 83_166_711, "2020-12-31": 83_155_031}
     assert obs.groupby("reference_date").size().tolist() == [402, 401, 401, 401, 401, 401]
     assert value(obs, "14713", "2017-12-31") == 581980 and value(obs, "14713", "2020-12-31") == 597493
     assert value(obs, "16056", "2020-12-31") == 41970 and value(obs, "13003", "2017-12-31") == 208409
+
+
+def test_children_by_age_group_12411_0018(results):
+    """Children under 3 and 3 to under 6 (männlich + weiblich): the SOURCE.md spot checks."""
+    obs, _, _ = results[AGE]
+    u3 = obs[obs["indicator_id"].eq("population_under3")]
+    k36 = obs[obs["indicator_id"].eq("population_3to6")]
+    assert value(u3, "14713", "2017-12-31") == 20041 and value(k36, "14713", "2017-12-31") == 17689
+    assert value(u3, "14713", "2020-12-31") == 18679 and value(k36, "14713", "2020-12-31") == 18662
+    assert value(u3, "05913", "2017-12-31") == 17252 and value(k36, "05913", "2017-12-31") == 15802
+    assert value(u3, "08111", "2020-12-31") == 18196 and value(k36, "08111", "2020-12-31") == 16973
+    assert u3.groupby("reference_date").size().tolist() == [402, 401, 401, 401, 401, 401]
+    # same key, date and Gebietsstand as the total of the same row
+    tot = obs[obs["indicator_id"].eq("population")].set_index(["ags", "reference_date"])["gebietsstand"]
+    assert (u3.set_index(["ags", "reference_date"])["gebietsstand"] == tot.reindex(u3.set_index(["ags", "reference_date"]).index)).all()
 
 
 def newest(obs):

@@ -138,9 +138,11 @@ def test_group_figure_for_derived_indicator_is_ratio_of_sums(wh, con):
         JOIN core.fact_observation b ON b.ags = p.ags AND b.indicator_id = 'population' AND b.year = 2024 AND b.level='kreis'
         JOIN core.dim_region r ON r.ags = p.ags
         WHERE p.indicator_id = 'protection_seekers' AND p.level = 'kreis' AND p.year = 2024 AND r.east_west = 'east'
-          AND p.flag IS NULL""").fetchone()
+          AND coalesce(p.flag, '') <> 'booked_elsewhere'""").fetchone()
+    den += one(con, "SELECT value FROM core.fact_observation WHERE indicator_id = 'population' AND ags = '12071' "
+                    "AND year = 2024 AND level = 'kreis'")  # Spree-Neiße: booked at Cottbus, both in East
     assert east["value"] == pytest.approx(num / den * 1000)
-    assert east["n_excluded"] == 2  # Spree-Neiße (booked at Cottbus) and Cottbus itself
+    assert east["n_excluded"] == 0 and east["n_clusters_complete"] == 1  # Cottbus + Spree-Neiße counted in full
     assert "ratio of sums" in east["method"]
 
 

@@ -186,25 +186,69 @@ def _facet_sql(facet: str) -> str:
     return FACETS[facet]
 
 
+BOOKED_FLAGS = ("booked_elsewhere", "includes_other_kreise")
+CORRECTIONS_DIR = Path(__file__).resolve().parent.parent / "etl" / "corrections"
+
+
+@lru_cache(maxsize=1)
+def booking_clusters() -> tuple[tuple[str, str], ...]:
+    """(member, host) pairs of the booking clusters: protection seekers of a Kreis booked at a neighbouring
+    authority (etl/corrections/*.yml entries with `bookings`: Saarland → 10044 Saarlouis, 06633 → 06611 Kassel,
+    12071 → 12052 Cottbus). Which Kreise are really booked elsewhere in a year comes from the flags in the
+    warehouse; this only says where."""
+    import yaml
+    pairs: dict[str, str] = {}
+    for path in sorted(CORRECTIONS_DIR.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for b in doc.get("bookings") or []:
+            member, host = str(b["ags"]), str(b["booked_at"])
+            if pairs.setdefault(member, host) != host:
+                raise QueryError(f"{path.name}: Kreis {member} booked at {host} and at {pairs[member]}")
+    return tuple(sorted(pairs.items()))
+
+
+def _spec_text(spec, key: str) -> str | None:
+    v = spec.get(key) if hasattr(spec, "get") else None
+    return v if isinstance(v, str) and v else None
+
+
 def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None = None,
                     filters: dict[str, list] | None = None, berlin_rule: str = "own",
-                    wh: Warehouse | None = None) -> pd.DataFrame:
-    """Group figures as ratio of sums with n and population.
+                    wh: Warehouse | None = None, *, years: list[int] | None = None) -> pd.DataFrame:
+    """Group figures with n, population and the method used (one row per group; with `years`, per group and year).
 
     count   -> sum(value)
-    derived -> sum(numerator) / sum(denominator) * scale over units where both exist; units flagged
-               booked_elsewhere / includes_other_kreise are excluded from numerator and denominator
-               and counted in n_excluded
-    rate    -> sum(value * weight) / sum(weight): a weighted mean of published rates, labelled so
+    derived -> sum(numerator) / sum(denominator) * scale over units where both exist
+    rate    -> sum(value * weight) / sum(weight) with the indicator's `weight` (its own denominator:
+               labour force for unemployment rates, children of the age group for childcare quotas, population
+               for shares of the population) from the same year; a unit without it is weighted with its
+               population and the figure is marked `approximate` (n_weight_fallback units)
+
+    Booking clusters (protection seekers booked at a neighbouring authority, flags booked_elsewhere /
+    includes_other_kreise): a cluster whose members all fall into the same group (and pass the filters) is
+    counted in full – the host's value in the numerator, every member's denominator; a cluster split across
+    groups is excluded from numerator and denominator (n_excluded units, n_clusters_excluded clusters).
+
+    Columns (added ones after `n_weight_fallback`): population = population at the figure's year (latest
+    Stichtag in that year, Zensus 15.05.2022 counts, else the latest earlier Stichtag: population_date says which;
+    n_population_earlier units had no population of that year), reference_date = latest reference date of the
+    values, weight_id, approximate, n_cluster_units, n_clusters_complete, n_clusters_excluded, method_de, method_en.
     """
     wh = wh or get_warehouse()
-    check_selection(indicator, level, year, wh)
+    if years is None:
+        check_selection(indicator, level, year, wh)
+        years = [int(year)]
+    else:
+        check_level(level)
+        years = sorted({int(y) for y in years})
+        if not years:
+            raise UnknownSelection(f"no years given for indicator {indicator!r}")
     if berlin_rule not in BERLIN_RULES:
         raise UnknownSelection(f"unknown Berlin rule {berlin_rule!r}; choose from: {', '.join(BERLIN_RULES)}")
     by = list(by or [])
     group_cols = [f"{_facet_sql(f)} AS {f}" for f in by]
-    where, params = ["r.level = $level"], {"level": level, "indicator": indicator, "year": int(year),
-                                           "berlin": BERLIN_RULES[berlin_rule]}
+    keep, params = ["true"], {"level": level, "indicator": indicator, "years": years,
+                              "berlin": BERLIN_RULES[berlin_rule]}
     for i, (facet, allowed) in enumerate((filters or {}).items()):
         col = _facet_sql(facet)
         if not allowed:
@@ -213,66 +257,155 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
         for j, val in enumerate(allowed):
             params[f"f{i}_{j}"] = str(val)
             names.append(f"$f{i}_{j}")
-        where.append(f"CAST({col} AS VARCHAR) IN ({', '.join(names)})")
-    spec = indicators(wh).set_index("indicator_id").loc[indicator]
+        keep.append(f"coalesce(CAST({col} AS VARCHAR) IN ({', '.join(names)}), false)")
+    ind = indicators(wh).set_index("indicator_id")
+    if indicator not in ind.index:
+        raise UnknownSelection(f"unknown indicator {indicator!r}; available: {', '.join(ind.index)}")
+    spec = ind.loc[indicator]
     kind = spec["kind"]
     num_id = spec["numerator"] if kind == "derived" else indicator
     weight = spec["weight"] if isinstance(spec["weight"], str) and spec["weight"] else "population"
     den_id = spec["denominator"] if kind == "derived" else weight
-    params.update({"num_id": num_id, "den_id": den_id})
-    select_groups = ", ".join(group_cols)
-    group_by = ", ".join(f for f in by)
+    members, hosts = zip(*booking_clusters()) if booking_clusters() else ((), ())
+    params.update({"num_id": num_id, "den_id": den_id, "cl_member": list(members), "cl_host": list(hosts)})
+    scale = float(spec["scale"]) if kind == "derived" and pd.notna(spec["scale"]) else 1.0
+    gsel = ", ".join(f for f in by)
+    gkey = ", ".join(["year"] + by)
+    pop_weight = den_id in ("population", "population_census2022")
     sql = f"""
     WITH r AS (
         SELECT r.*, CASE WHEN r.east_west = 'berlin' THEN $berlin ELSE r.east_west END AS east_west_rule
         FROM core.dim_region r
     ),
     units AS (
-        SELECT r.ags, r.population {(', ' + select_groups) if select_groups else ''}
-        FROM r WHERE {' AND '.join(where)}
+        SELECT r.ags, r.population AS population_now, {' AND '.join(keep)} AS keep
+               {(', ' + ', '.join(group_cols)) if group_cols else ''}
+        FROM r WHERE r.level = $level
     ),
-    -- one value per unit and year: the year's latest Stichtag (Berlin's register counts are half-yearly)
-    v AS (SELECT ags, value, flag FROM core.fact_observation
-          WHERE indicator_id = $indicator AND level = $level AND year = $year
-          QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
-    num AS (SELECT ags, value, flag FROM core.fact_observation
-            WHERE indicator_id = $num_id AND level = $level AND year = $year
-            QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
-    den AS (SELECT ags, value FROM core.fact_observation
-            WHERE indicator_id = $den_id AND level = $level AND year = $year
-            QUALIFY row_number() OVER (PARTITION BY ags ORDER BY reference_date DESC) = 1),
-    den_any AS (  -- weights: same year if published, else the census/2024 population of the unit
-        SELECT u.ags, coalesce(d.value, (SELECT value FROM core.fact_observation f
-              WHERE f.indicator_id = 'population_census2022' AND f.level = $level AND f.ags = u.ags),
-              u.population) AS w, d.value IS NULL AS w_fallback
-        FROM units u LEFT JOIN den d USING (ags)
-    ),
+    yrs AS (SELECT unnest($years)::INTEGER AS year),
+    uy AS (SELECT u.*, y.year, make_date(y.year, 12, 31) AS year_end FROM units u CROSS JOIN yrs y),
+    -- one value per unit, indicator and year: the year's latest Stichtag (Berlin's register counts are half-yearly)
+    obs AS (SELECT ags, indicator_id, year, reference_date, value, flag FROM core.fact_observation
+            WHERE level = $level AND indicator_id IN ($indicator, $num_id, $den_id)
+              AND year IN (SELECT year FROM yrs)
+            QUALIFY row_number() OVER (PARTITION BY ags, indicator_id, year ORDER BY reference_date DESC) = 1),
+    -- population as of the figure's year: the latest Stichtag up to 31.12. of that year (census counts included)
+    popc AS (SELECT ags, reference_date AS pop_date, value AS pop FROM core.fact_observation
+             WHERE level = $level AND indicator_id IN ('population', 'population_census2022') AND value IS NOT NULL
+               AND year <= (SELECT max(year) FROM yrs)),
+    pop AS (SELECT uy.ags, uy.year, p.pop, p.pop_date FROM uy ASOF LEFT JOIN popc p
+            ON p.ags = uy.ags AND p.pop_date <= uy.year_end),
+    cl AS (SELECT unnest($cl_member::VARCHAR[]) AS member, unnest($cl_host::VARCHAR[]) AS host),
     j AS (
-        SELECT u.*, v.value, v.flag, num.value AS num, num.flag AS num_flag, d.value AS den, w.w, w.w_fallback
-        FROM units u LEFT JOIN v USING (ags) LEFT JOIN num USING (ags) LEFT JOIN den d USING (ags)
-        LEFT JOIN den_any w USING (ags)
+        SELECT uy.*, v.value, v.flag, v.reference_date, n.value AS num, n.flag AS num_flag, d.value AS den,
+               pop.pop, pop.pop_date,
+               CASE coalesce(n.flag, v.flag) WHEN 'booked_elsewhere' THEN coalesce(cl.host, uy.ags)
+                                              WHEN 'includes_other_kreise' THEN uy.ags END AS cluster
+        FROM uy
+        LEFT JOIN obs v ON v.ags = uy.ags AND v.year = uy.year AND v.indicator_id = $indicator
+        LEFT JOIN obs n ON n.ags = uy.ags AND n.year = uy.year AND n.indicator_id = $num_id
+        LEFT JOIN obs d ON d.ags = uy.ags AND d.year = uy.year AND d.indicator_id = $den_id
+        LEFT JOIN pop ON pop.ags = uy.ags AND pop.year = uy.year
+        LEFT JOIN cl ON cl.member = uy.ags
+    ),
+    -- a cluster is complete when all its members pass the filters and fall into one group
+    clusters AS (
+        SELECT year, cluster, bool_and(keep) AND count(DISTINCT {('(' + gsel + ')') if by else "1"}) = 1 AS complete
+        FROM j WHERE cluster IS NOT NULL GROUP BY year, cluster
+    ),
+    k AS (
+        SELECT j.*, c.complete AS cluster_complete,
+               coalesce(c.complete, true) AS counted,
+               {'pop' if pop_weight else 'den'} AS w_own,
+               coalesce({'CASE WHEN year(pop_date) = year THEN pop END' if pop_weight else 'den'},
+                        pop, population_now) AS w,
+               {'year(pop_date) IS DISTINCT FROM year' if pop_weight else 'den IS NULL'} AS w_fallback
+        FROM j LEFT JOIN clusters c USING (year, cluster)
+        WHERE j.keep
+    ),
+    g AS (
+        SELECT {gkey},
+               count(*) AS n, count(value) AS n_with_value,
+               sum(pop) AS population, max(pop_date) AS population_date,
+               count(*) FILTER (WHERE pop_date IS NULL OR year(pop_date) <> year) AS n_population_earlier,
+               max(reference_date) AS reference_date,
+               {'sum(value) FILTER (WHERE counted)' if kind == 'count' else
+                'sum(num) FILTER (WHERE counted AND den IS NOT NULL AND (num IS NOT NULL OR cluster_complete))'
+                if kind == 'derived' else 'sum(value * w) FILTER (WHERE value IS NOT NULL)'} AS numerator_,
+               {'NULL::DOUBLE' if kind == 'count' else
+                'sum(den) FILTER (WHERE counted AND den IS NOT NULL AND (num IS NOT NULL OR cluster_complete))'
+                if kind == 'derived' else 'sum(w) FILTER (WHERE value IS NOT NULL)'} AS denominator,
+               count(*) FILTER (WHERE NOT counted) AS n_excluded,
+               count(*) FILTER (WHERE cluster_complete) AS n_cluster_units,
+               count(DISTINCT cluster) FILTER (WHERE cluster_complete) AS n_clusters_complete,
+               count(DISTINCT cluster) FILTER (WHERE NOT counted) AS n_clusters_excluded,
+               count(*) FILTER (WHERE w_fallback AND value IS NOT NULL) AS n_weight_fallback
+        FROM k GROUP BY {gkey}
     )
-    SELECT {(group_by + ',') if group_by else ''}
-           count(*) AS n, count(value) AS n_with_value,
-           sum(population) AS population,
-           {'sum(value)' if kind == 'count' else
-            "sum(num) FILTER (WHERE num IS NOT NULL AND den IS NOT NULL AND coalesce(num_flag, '') NOT IN ('booked_elsewhere', 'includes_other_kreise')) / nullif(sum(den) FILTER (WHERE num IS NOT NULL AND den IS NOT NULL AND coalesce(num_flag, '') NOT IN ('booked_elsewhere', 'includes_other_kreise')), 0) * " + str(float(spec['scale'] or 1))
-            if kind == 'derived' else
-            'sum(value * w) FILTER (WHERE value IS NOT NULL) / nullif(sum(w) FILTER (WHERE value IS NOT NULL), 0)'} AS value,
-           {"sum(num) FILTER (WHERE num IS NOT NULL AND den IS NOT NULL AND coalesce(num_flag, '') NOT IN ('booked_elsewhere', 'includes_other_kreise'))" if kind == 'derived' else 'sum(value)' if kind == 'count' else 'NULL::DOUBLE'} AS numerator,
-           {"sum(den) FILTER (WHERE num IS NOT NULL AND den IS NOT NULL AND coalesce(num_flag, '') NOT IN ('booked_elsewhere', 'includes_other_kreise'))" if kind == 'derived' else 'sum(w) FILTER (WHERE value IS NOT NULL)' if kind == 'rate' else 'NULL::DOUBLE'} AS denominator,
-           count(*) FILTER (WHERE coalesce(num_flag, flag, '') IN ('booked_elsewhere', 'includes_other_kreise')) AS n_excluded,
-           count(*) FILTER (WHERE w_fallback AND value IS NOT NULL) AS n_weight_fallback
-    FROM j
-    {('GROUP BY ' + group_by) if group_by else ''}
-    {('ORDER BY ' + group_by) if group_by else ''}
+    SELECT {(gsel + ',') if gsel else ''} year, n, n_with_value, population,
+           {'numerator_' if kind == 'count' else
+            f'numerator_ / nullif(denominator, 0) * {scale}' if kind == 'derived' else
+            'numerator_ / nullif(denominator, 0)'} AS value,
+           {'NULL::DOUBLE' if kind == 'rate' else 'numerator_'} AS numerator, denominator,
+           n_excluded, n_weight_fallback, population_date, n_population_earlier, reference_date,
+           n_cluster_units, n_clusters_complete, n_clusters_excluded
+    FROM g ORDER BY {gkey}
     """
     df = wh.sql(sql, params)
-    method = {"count": "Summe / sum",
-              "derived": f"Quotient der Summen / ratio of sums ({num_id} / {den_id})",
-              "rate": f"mit {den_id} gewichtetes Mittel der veröffentlichten Quoten / weighted by {den_id}"}[kind]
-    df["method"] = method
+    for col in ("population_date", "reference_date"):  # ISO dates as text, like every date the app shows
+        df[col] = [str(v)[:10] if pd.notna(v) else None for v in df[col]]
+    w_de = _spec_text(spec, "weight_note_de") or ("Bevölkerung" if weight == "population" else weight)
+    w_en = _spec_text(spec, "weight_note_en") or ("population" if weight == "population" else weight)
+    df["weight_id"] = weight if kind == "rate" else (den_id if kind == "derived" else None)
+    df["approximate"] = (df["n_weight_fallback"] > 0) if kind == "rate" else False
+    df["method_de"] = [_method(kind, num_id, den_id, w_de, r, "de") for r in df.itertuples()]
+    df["method_en"] = [_method(kind, num_id, den_id, w_en, r, "en") for r in df.itertuples()]
+    base = {"count": "Summe / sum",
+            "derived": f"Quotient der Summen / ratio of sums ({num_id} / {den_id})",
+            "rate": f"gewichtetes Mittel der veröffentlichten Quoten (Gewicht: {w_de}) / weighted by {w_en}"}[kind]
+    df["method"] = [base + (f" – Näherung / approximate ({r.n_weight_fallback} × Bevölkerung / population)"
+                            if kind == "rate" and r.n_weight_fallback else "")
+                    + (f" – {r.n_excluded} ausgeschlossen (Buchungscluster über Gruppen) / excluded (booking cluster "
+                       f"split across groups)" if r.n_excluded else "")
+                    for r in df.itertuples()]
     df["indicator_id"] = indicator
     df["level"] = level
-    df["year"] = int(year)
+    if len(years) == 1:
+        df["year"] = int(years[0])
+    df["year"] = df["year"].astype(int)
     return df
+
+
+def _method(kind: str, num_id: str, den_id: str, weight_note: str, r, lang: str) -> str:
+    """The method line of one group figure in one language: what was summed or weighted, and what is approximate."""
+    de = lang == "de"
+    if kind == "count":
+        out = "Summe" if de else "Sum"
+    elif kind == "derived":
+        out = (f"Quotient der Summen ({num_id} / {den_id})" if de else f"Ratio of sums ({num_id} / {den_id})")
+    else:
+        out = (f"Veröffentlichte Quoten, gewichtet (Gewicht: {weight_note})" if de
+               else f"Published rates weighted by {weight_note}")
+        if r.n_weight_fallback:
+            out += (f"; Näherung: {r.n_weight_fallback} Einheiten ohne dieses Gewicht mit der Bevölkerung gewichtet"
+                    if de else f"; approximate: {r.n_weight_fallback} units without that weight weighted by population")
+    if r.n_clusters_complete:
+        out += (f"; {r.n_clusters_complete} Buchungscluster vollständig gezählt ({r.n_cluster_units} Kreise)" if de
+                else f"; {r.n_clusters_complete} booking cluster{'s' if r.n_clusters_complete > 1 else ''} counted "
+                     f"in full ({r.n_cluster_units} districts)")
+    if r.n_excluded:
+        out += (f"; {r.n_excluded} Kreise ausgeschlossen (Buchungscluster über mehrere Gruppen)" if de
+                else f"; {r.n_excluded} districts excluded (booking cluster split across groups)")
+    return out
+
+
+def group_series(indicator: str, level: str, by: list[str] | None = None, filters: dict[str, list] | None = None,
+                 berlin_rule: str = "own", wh: Warehouse | None = None,
+                 years: list[int] | None = None) -> pd.DataFrame:
+    """Group figures for every year the indicator has values at `level` (same rules as group_aggregate),
+    one row per group and year: the lines of the group time series."""
+    avail = available(indicator, wh)
+    if level not in avail:
+        check_selection(indicator, level, 0, wh)  # raises with the levels that exist
+    ys = [y for y in avail[level] if years is None or y in set(years)]
+    return group_aggregate(indicator, level, ys[-1] if ys else 0, by, filters, berlin_rule, wh, years=ys)

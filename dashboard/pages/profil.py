@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import analysis, controls, filters, mapfig
+from ..components import profile_parts as pp
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
 from ..state import AppState, profile_path, serialise
 from ..components.widgets import dropdown
@@ -41,41 +42,130 @@ def _value_at(ags: str | None, level: str, ind: str, year: int) -> float | None:
     return float(hit["value"].iloc[0]) if len(hit) and pd.notna(hit["value"].iloc[0]) else None
 
 
+def _ranks(ags: str, level: str, br: str) -> dict[str, dict]:
+    """{indicator: {year, rank, n_peers, n_lower, n_higher, size, ew}} in the peer group (size class × East/West;
+    Länder: all 16) at the unit's latest year with a value – one warehouse query for the whole profile."""
+    try:
+        df = data.unit_peer_ranks(ags, level, br)
+    except Exception:  # noqa: BLE001 - no ranks, the rows still show
+        return {}
+    return {r["indicator_id"]: r for r in df.to_dict("records")}
+
+
+def unit_sources(region: dict, level: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """(ags, level, observations) the profile shows: the unit itself, and for a kreisfreie Stadt opened as a
+    Gemeinde also its Kreis (same territory) for every indicator the Gemeinde rows do not have."""
+    out = [(region["ags"], level, data.unit_observations(region["ags"], level))]
+    k = pp.same_territory_kreis(region, level, data.regions("gemeinde"))
+    if k:
+        kobs = data.unit_observations(k, "kreis")
+        out.append((k, "kreis", kobs[~kobs["indicator_id"].isin(set(out[0][2]["indicator_id"]))]))
+    return out
+
+
 def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
-    """One row per indicator that has an observation for this unit (latest year with a value)."""
+    """One row per indicator that has an observation for this unit (latest year with a value), with a sparkline
+    of its series (census breaks marked) and the peer rank; a kreisfreie Stadt opened as a Gemeinde also gets the
+    Kreis-level indicators of the same territory (marked in the column `level_note`)."""
     lang = st.lang
-    obs = data.unit_observations(region["ags"], level)
     cat = data.indicators().set_index("indicator_id")
     rows = []
-    for ind in sorted(obs["indicator_id"].unique(), key=lambda i: indicator_label(cat.loc[i], lang) if i in cat.index else i):
-        if ind not in cat.index:
-            continue
-        r = _latest(obs, ind)
-        if r is None:
-            continue
-        spec = cat.loc[ind]
-        year = int(r["year"])
-        rank = None
-        if level in ("gemeinde", "kreis") and pd.notna(r["value"]):
-            try:
-                rank = analysis.peer_rank(data.values(ind, level, year), region["ags"], st.br)
-            except Exception:  # noqa: BLE001 - a missing year at this level just means no rank
-                rank = None
-        unit = indicator_unit(spec, lang)
-        kreis = _value_at(region.get("kreis_ags"), "kreis", ind, year) if level == "gemeinde" else None
-        land = _value_at(region.get("land_ags"), "land", ind, year) if level in ("gemeinde", "kreis") else None
-        de = _value_at("DG", "bund", ind, year)
-        rows.append({
-            "indicator": indicator_label(spec, lang), "indicator_id": ind,
-            "value": fmt_number(r["value"], lang) + (f" {unit}" if pd.notna(r["value"]) and unit else ""),
-            "reference_date": fmt_date(r["reference_date"], lang), "flag": r["flag"] if isinstance(r["flag"], str) else "",
-            "rank": t("profile_rank_fmt", lang, n=rank[0], m=rank[1]) if rank else "–",
-            "kreis": fmt_number(kreis, lang) if kreis is not None else "–",
-            "land": fmt_number(land, lang) if land is not None else "–",
-            "de": fmt_number(de, lang) if de is not None else "–",
-            "table_code": r["table_code"] or "",
-        })
+    for src_ags, src_level, obs in unit_sources(region, level):
+        ranks = _ranks(src_ags, src_level, st.br)
+        for ind in obs["indicator_id"].unique():
+            if ind not in cat.index:
+                continue
+            r = _latest(obs, ind)
+            if r is None:
+                continue
+            spec = cat.loc[ind]
+            year = int(r["year"])
+            rk = ranks.get(ind) if pd.notna(r["value"]) else None
+            rank = (int(rk["rank"]), int(rk["n_peers"])) if rk and int(rk["year"]) == year else None
+            unit = indicator_unit(spec, lang)
+            kreis = (_value_at(region.get("kreis_ags"), "kreis", ind, year)
+                     if level == "gemeinde" and src_level == "gemeinde" else None)
+            if src_level == "kreis" and level == "gemeinde":
+                kreis = float(r["value"]) if pd.notna(r["value"]) else None
+            land = _value_at(region.get("land_ags"), "land", ind, year) if level in ("gemeinde", "kreis") else None
+            de = _value_at("DG", "bund", ind, year)
+            pts = pp.yearly(obs[obs["indicator_id"] == ind])
+            label = indicator_label(spec, lang)
+            rows.append({
+                "indicator": label, "indicator_id": ind,
+                "value": fmt_number(r["value"], lang) + (f" {unit}" if pd.notna(r["value"]) and unit else ""),
+                "value_raw": float(r["value"]) if pd.notna(r["value"]) else None,
+                "reference_date": fmt_date(r["reference_date"], lang),
+                "reference_date_iso": str(r["reference_date"])[:10],
+                "flag": r["flag"] if isinstance(r["flag"], str) else "",
+                "rank": t("profile_rank_fmt", lang, n=rank[0], m=rank[1]) if rank else "–",
+                "spark": pp.svg_data_uri(pp.sparkline_svg(pts, pp.spark_alt(pts, label, lang))),
+                "spark_alt": pp.spark_alt(pts, label, lang),
+                "breaks": ", ".join(map(str, pp.census_breaks_in(pts["year"].astype(int).tolist()))),
+                "level_note": (t("profile_kreis_level", lang) if src_level != level else ""),
+                "src_level": src_level, "src_ags": src_ags,
+                "peer": ({"n_peers": int(rk["n_peers"]) - 1, "n_lower": int(rk["n_lower"]),
+                          "n_higher": int(rk["n_higher"]), "size": rk["size"], "ew": rk["ew"]} if rank else None),
+                "kreis": fmt_number(kreis, lang) if kreis is not None else "–",
+                "land": fmt_number(land, lang) if land is not None else "–",
+                "de": fmt_number(de, lang) if de is not None else "–",
+                "table_code": r["table_code"] or "",
+            })
+    rows.sort(key=lambda x: x["indicator"])
     return rows
+
+
+def summary_sentences(region: dict, level: str, rows: list[dict], st: AppState) -> list[str]:
+    """The plain-language summary at the top: population and the pressure/capacity topics of
+    profile_parts.SUMMARY_TOPICS, each sentence with its reference date and, where possible, the peer comparison.
+    Where the newest count of a topic includes neighbouring Kreise (booking cluster host), that is said instead."""
+    lang = st.lang
+    name = region["name"].split(",")[0]
+    by_id = {r["indicator_id"]: r for r in rows}
+    out = []
+    pop = by_id.get("population")
+    if pop and pop["value_raw"] is not None:
+        out.append(pp.population_sentence(name, pop["value_raw"], pop["reference_date_iso"], lang))
+    cat = data.indicators().set_index("indicator_id")
+    for topic in pp.SUMMARY_TOPICS:
+        rate = next((by_id[i] for i in topic if i in by_id and cat.loc[i, "kind"] != "count"
+                     and by_id[i]["value_raw"] is not None), None)
+        host = next((by_id[i] for i in topic if i in by_id and cat.loc[i, "kind"] == "count"
+                     and by_id[i]["flag"] == "includes_other_kreise" and by_id[i]["value_raw"] is not None), None)
+        if host and (rate is None or host["reference_date_iso"] > rate["reference_date_iso"]):
+            out.append(_booking(name, host, lang))
+            continue
+        if rate is None:
+            continue
+        cmp = rate["peer"]
+        peer_name = None
+        if cmp:
+            fac = "size_class" if cmp["size"] in ("grossstadt", "mittelstadt", "kleinstadt", "landgemeinde") \
+                else "size_class_fine"
+            peer_name = f"{facet_label(fac, cmp['size'], lang)} {facet_label('east_west', cmp['ew'], lang)}"
+        out.append(pp.sentence(name, rate["indicator"], rate["value_raw"],
+                               indicator_unit(cat.loc[rate["indicator_id"]], lang), rate["reference_date_iso"],
+                               lang, cmp, peer_name))
+    return out
+
+
+def _booking(name: str, host_row: dict, lang: str) -> str:
+    """Sentence for the host of a booking cluster (its count includes neighbouring Kreise): the cluster's rate."""
+    from warehouse.queries import booking_clusters
+    host = host_row["src_ags"]
+    members = [m for m, h in booking_clusters() if h == host]
+    year = int(host_row["reference_date_iso"][:4])
+    rate = None
+    try:
+        popv = data.values("population", "kreis", year).set_index("ags")["value"]
+        total = sum(float(popv.get(a)) for a in [host, *members] if pd.notna(popv.get(a)))
+        if all(pd.notna(popv.get(a)) for a in [host, *members]) and total:
+            rate = host_row["value_raw"] / total * 1000
+    except Exception:  # noqa: BLE001 - the sentence still names the booking
+        rate = None
+    names = [data.region(m).get("name", m).split(",")[0] for m in members]
+    return pp.booking_sentence(name, host_row["value_raw"], host_row["reference_date_iso"], names, rate, lang,
+                               host_row["indicator"])
 
 
 def minimap(region: dict, level: str, lang: str):
@@ -130,6 +220,10 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
                             else state.br, lang))
     cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "width": 280, "wrapText": True, "autoHeight": True},
             {"field": "value", "headerName": t("col_value", lang), "width": 150},
+            {"field": "spark", "headerName": t("profile_spark", lang), "width": 140, "cellRenderer": "IaSparkline",
+             "sortable": False, "headerTooltip": t("profile_spark_help", lang)},
+            {"field": "level_note", "headerName": t("profile_level_col", lang), "width": 130,
+             "hide": not any(r["level_note"] for r in rows)},
             {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 120},
             {"field": "flag", "headerName": t("col_flag", lang), "width": 100},
             {"field": "rank", "headerName": t("profile_rank", lang), "width": 160},
@@ -157,6 +251,10 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
                   dcc.Link(t("profile_open_compare", lang), href=compare_href, className="small ms-3")],
                  className="d-flex align-items-baseline"),
         html.P(peer, className="small text-muted mb-2", id="profile-peer"),
+        html.Div([html.P(x, className="mb-1") for x in summary_sentences(region, level, rows, state)],
+                 id="profile-summary", className="profile-summary small mb-2", **{"aria-label": t("profile_summary", lang)}),
+        (html.P(t("profile_same_territory", lang, kreis=region.get("kreis_name") or ""), className="small text-muted",
+                id="profile-territory-note") if any(r["level_note"] for r in rows) else None),
         dbc.Row([
             dbc.Col([html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="profile-facts small"),
                      minimap(region, level, lang),

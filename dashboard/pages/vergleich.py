@@ -15,6 +15,7 @@ from ..components import controls, filters, reach
 from ..components.charts import (distribution_figure, group_bar_figure, group_labels, scatter_figure,
                                  selection_rows, timeseries_figure)
 from ..components.footer import source_text
+from ..components.group_series import GRAPH_ID as GROUP_TS, group_series_figure, series_summary
 from ..i18n import fmt_number, indicator_label, indicator_unit, t
 from ..state import DIST_MODES, FACETS, MAX_SELECTION, AppState, serialise
 from ..components.widgets import dropdown
@@ -71,6 +72,11 @@ def build(state: AppState, **_):
                                         extra=html.Div(id=ids.CMP_SCATTER_NOTE))], lg=6),
             dbc.Col([reach.chart_figure(ids.CMP_TS, t("timeseries", lang), lang, 360)], lg=6),
         ]),
+        html.Figure([html.H2(t("group_series", lang), className="h6 mb-0", id=f"{GROUP_TS}-title"),
+                     dcc.Graph(id=GROUP_TS, config={"displaylogo": False}, style={"height": "360px"}),
+                     html.Figcaption(id=f"{GROUP_TS}-cap", className="source-footer small text-muted")],
+                    className="mb-2", role="group", **{"aria-labelledby": f"{GROUP_TS}-title",
+                                                       "aria-describedby": f"{GROUP_TS}-cap"}),
         page_stores("vergleich"),
         html.H2(t("selection_table", lang), className="h6"),
         dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=selection_rows([], data.indicators(), lang)[1],
@@ -203,6 +209,30 @@ def update_scatter_series(*args):
     rows, cols = selection_rows(units, data.indicators(), lang)
     return scatter, cap, note, ts_fig, ts_cap, rows, cols
 
+
+
+
+@callback(Output(GROUP_TS, "figure"), Output(f"{GROUP_TS}-cap", "children"),
+          *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
+@guard(2, notice_at=1)
+def update_group_series(*args):
+    """The chosen groups as lines over all years; each point a group figure (warehouse.queries.group_series)."""
+    *vals, search = args
+    st, lang = _state(vals, search), lang_of(search)
+    by = list(st.by)[:2]
+    spec = data.indicator(st.ind)
+    lands = dict(data.lands())
+    ts = data.group_series(st.ind, st.level, by, st.filters(), st.br)
+    fig = group_series_figure(ts, by, lang, lands, f"{indicator_label(spec, lang)} ({indicator_unit(spec, lang)})",
+                              t("group_series_none", lang))
+    g, y0, y1 = series_summary(ts, by, lang, lands)
+    summary = t("sum_group_series", lang, g=g, y0=y0, y1=y1) if g else t("group_series_none", lang)
+    approx = sorted(ts.loc[ts["approximate"].astype(bool), "year"].unique()) if len(ts) else []
+    method = ts["method_de" if lang == "de" else "method_en"].iloc[-1] if len(ts) else ""
+    note = ((" Näherungswerte (hohl): " if lang == "de" else " Approximate (hollow): ")
+            + ", ".join(map(str, approx)) + ".") if approx else ""
+    return fig, [html.Span(summary + note, className="d-block"), html.Span(method, className="d-block"),
+                 html.Span(source_text(data.meta(st.ind), lang), className="d-block")]
 
 
 register_url_sync("vergleich", CMP_CONTROLS)

@@ -5,7 +5,10 @@
 --    ("booked_elsewhere" units count as included in their host's value, which lies in the same Land);
 -- 4. rates missing at a level are weighted from the level below (population of the same date, else census);
 -- 5. derived rates = numerator / denominator * scale from the same reference date and level (SQL, not Python),
---    unless the publisher published the rate itself for that key.
+--    unless the publisher published the rate itself for that key;
+-- 6. implied counts (kind count with numerator/denominator, e.g. labour_force_civilian = unemployed /
+--    unemployment_rate × 100): only where both published figures exist for the same key and date and the rate is > 0;
+--    they weight published rates in group figures (warehouse.queries.group_aggregate), nothing is filled in.
 CREATE OR REPLACE TABLE intermediate.obs_ranked AS
 SELECT o.*, d.priority,
        row_number() OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date
@@ -192,6 +195,24 @@ LEFT JOIN intermediate.obs_counts_all den ON den.indicator_id = d.denominator AN
 WHERE NOT EXISTS (SELECT 1 FROM intermediate.obs_counts_all p WHERE p.indicator_id = d.indicator_id
                   AND p.ags = n.ags AND p.level = n.level AND p.reference_date = n.reference_date);
 
+-- 6. implied counts
+CREATE OR REPLACE TABLE intermediate.obs_implied AS
+WITH d AS (SELECT id AS indicator_id, numerator, denominator, scale FROM staging.indicators
+           WHERE kind = 'count' AND numerator IS NOT NULL AND denominator IS NOT NULL)
+SELECT n.ags, n.level, d.indicator_id, n.reference_date, n.value / r.value * d.scale AS value, NULL::VARCHAR AS flag,
+       n.gebietsstand, n.harmonised OR coalesce(r.harmonised, false) AS harmonised,
+       d.numerator || ' / ' || d.denominator || ' × ' || CAST(d.scale AS INTEGER)
+           || ' (aus veröffentlichten Zahlen, gleicher Stichtag; Quote gerundet)' AS harmonisation_note,
+       n.on_current_territory, 'derived' AS dataset, n.source_table || ' / ' || r.source_table AS source_table,
+       n.snapshot_id, 1 AS n_sources
+FROM d
+JOIN intermediate.obs_counts_all n ON n.indicator_id = d.numerator
+JOIN intermediate.obs_counts_all r ON r.indicator_id = d.denominator AND r.ags = n.ags AND r.level = n.level
+     AND r.reference_date = n.reference_date
+WHERE n.value IS NOT NULL AND r.value > 0
+  AND NOT EXISTS (SELECT 1 FROM intermediate.obs_counts_all p WHERE p.indicator_id = d.indicator_id
+                  AND p.ags = n.ags AND p.level = n.level AND p.reference_date = n.reference_date);
+
 CREATE OR REPLACE TABLE core.fact_observation AS
 SELECT o.ags, o.level, o.indicator_id, o.reference_date, year(o.reference_date) AS year, o.value, o.flag,
        o.gebietsstand, coalesce(o.harmonised, false) AS harmonised, o.harmonisation_note,
@@ -202,5 +223,6 @@ SELECT o.ags, o.level, o.indicator_id, o.reference_date, year(o.reference_date) 
                  WHEN o.reference_date >= DATE '2022-05-15' THEN 'Zensus 2022'
                  ELSE 'Zensus 2011' END END AS census_basis,
        o.dataset, o.source_table, o.snapshot_id, o.n_sources
-FROM (SELECT * FROM intermediate.obs_counts_all UNION ALL BY NAME SELECT * FROM intermediate.obs_derived) o
+FROM (SELECT * FROM intermediate.obs_counts_all UNION ALL BY NAME SELECT * FROM intermediate.obs_derived
+      UNION ALL BY NAME SELECT * FROM intermediate.obs_implied) o
 ORDER BY o.indicator_id, o.level, o.ags, o.reference_date;

@@ -77,7 +77,7 @@ src AS (
     GROUP BY 1
 )
 SELECT i.id AS indicator_id, i.label_de, i.label_en, i.unit, i.unit_en, i.kind, i.numerator, i.denominator,
-       i.scale, i.weight, i.concept, i.definition_de, i.definition_en,
+       i.scale, i.weight, i.weight_note_de, i.weight_note_en, i.concept, i.definition_de, i.definition_en,
        i.role, i.polarity, i.source_code, i.reference_date_rule, i.differs_from, i.differs_from_de, i.differs_from_en,
        coalesce(a.levels, []) AS levels, coalesce(a.years, []) AS years, a.first_year, a.last_year,
        lv.years_by_level, lv.latest_by_level,
