@@ -81,6 +81,7 @@ def _warm_up() -> None:
                 data.catalogue()
                 data.search("ha")
                 data.warm_values()
+                data.warm_group_figures()
         except Exception as exc:  # noqa: BLE001 - warm-up is best effort
             log.warning("warm-up failed: %s", exc)
     threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()

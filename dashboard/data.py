@@ -160,6 +160,22 @@ def warm_values(levels: tuple[str, ...] = ("gemeinde", "kreis")) -> int:
     return n
 
 
+def warm_group_figures(levels: tuple[str, ...] = ("gemeinde", "kreis"), berlin_rule: str = "west") -> int:
+    """The unfiltered group figure of each indicator's latest year per level (what the Sources page's coverage
+    section shows on a first visit), computed once in the background instead of on that visit."""
+    n = 0
+    for ind in indicators()["indicator_id"]:
+        for level in levels:
+            year = latest_year(ind, level)
+            if year is not None:
+                try:
+                    group_aggregate(ind, level, year, [], {}, berlin_rule)
+                    n += 1
+                except q.UnknownSelection:
+                    pass
+    return n
+
+
 def values_or_empty(ind: str, level: str, year: int | None) -> pd.DataFrame:
     try:
         if year is None:
@@ -169,8 +185,21 @@ def values_or_empty(ind: str, level: str, year: int | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["ags", "name", "value", "flag", "reference_date"])
 
 
+def _frozen(filters: dict) -> tuple:
+    return tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in (filters or {}).items() if v))
+
+
+@lru_cache(maxsize=2048)
+def _group_aggregate(ident: tuple, ind: str, level: str, year: int, by: tuple, filters: tuple,
+                     berlin_rule: str) -> pd.DataFrame:
+    return q.group_aggregate(ind, level, year, by=list(by), filters={k: list(v) for k, v in filters},
+                             berlin_rule=berlin_rule)
+
+
 def group_aggregate(ind: str, level: str, year: int, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:
-    return q.group_aggregate(ind, level, int(year), by=by, filters=filters, berlin_rule=berlin_rule)
+    """Memoised per warehouse build (its file identity): the Sources page asks for ~300 of these at once."""
+    return _group_aggregate(_ident(), ind, level, int(year), tuple(by or ()), _frozen(filters),
+                            berlin_rule).copy()
 
 
 def group_series(ind: str, level: str, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:
