@@ -126,8 +126,11 @@ def test_protection_seekers_flags_and_derived_rate(con):
                        "AND ags='14713' AND year=2024")
     assert leipzig == pytest.approx(29055 / 611850 * 1000)
     # Land totals keep the cases booked at a neighbour: Saarland = Saarlouis' 54,160
-    assert one(con, "SELECT value FROM core.fact_observation WHERE indicator_id='protection_seekers' AND ags='10'") == 54160
-    assert one(con, "SELECT value FROM core.fact_observation WHERE indicator_id='protection_seekers' AND ags='DG'") == 3_278_005
+    ps = dict(con.execute("SELECT ags || ' ' || year, value FROM core.fact_observation "
+                          "WHERE indicator_id='protection_seekers' AND ags IN ('10', 'DG')").fetchall())
+    assert ps["10 2024"] == 54160 and ps["DG 2024"] == 3_278_005
+    # the series: 31.12.2018 (Regionaldatenbank, Saarland only as Land total), 2023 and 2024 (12531-0043)
+    assert (ps["10 2018"], ps["DG 2018"], ps["10 2023"], ps["DG 2023"]) == (27645, 1_781_750, 51575, 3_146_095)
 
 
 def test_group_figure_for_derived_indicator_is_ratio_of_sums(wh, con):
@@ -180,5 +183,7 @@ def test_indicator_gaps_name_levels_years_and_sparse_units(con):
     # register values of three cities only, said first (tests/test_city_register.py pins the text)
     assert gaps["migration_background_share"].startswith("Mikrozensus-Werte je Land und Kreis sind nicht im Bestand")
     # BA Gemeinde table 2009–2016; other years only the Stadtstaaten filled from Kreis tables
-    assert gaps["unemployed"].startswith("Werte nur für: Gemeinden 2009–2016 + nur einzelne (max. 2) 2001–2020;")
-    assert "Kreise 2024" in gaps["protection_seekers"] and "Gemeinden nur einzelne (max. 2) 2024" in gaps["protection_seekers"]
+    assert gaps["unemployed"].startswith("Werte nur für: Gemeinden 2009–2016 + nur einzelne (max. 2) 2001–2025;")
+    assert "Kreise 2001–2020, 2023, 2025" in gaps["unemployed"]  # 2021, 2022, 2024 are not in the store
+    assert "Kreise 2018, 2023–2024" in gaps["protection_seekers"]
+    assert "Gemeinden nur einzelne (max. 2) 2018–2024" in gaps["protection_seekers"]
