@@ -2,7 +2,7 @@
 PY ?= python3
 PIP ?= $(PY) -m pip
 
-.PHONY: install browser warehouse run dev test test-fast bench screenshots lint-docker clean
+.PHONY: test-faults test-kill install browser warehouse run dev test test-fast bench screenshots lint-docker clean
 
 install:            ## install the package and its test dependencies
 	$(PIP) install -q -e ".[test]"
@@ -24,6 +24,12 @@ test: install browser warehouse  ## the full test suite (unit, real-data, HTTP r
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not slow"
+
+test-faults: install  ## the fast ETL fault tests (files, HTTP, process, secrets; fault table in the README)
+	$(PY) -m pytest -q tests/test_faults_files.py tests/test_faults_http.py tests/test_faults_process.py tests/test_faults_secrets.py -m "not kill"
+
+test-kill: install    ## slow: kill -9 of real ETL runs during parse/load, models and swap
+	$(PY) -m pytest -q tests/test_faults_process.py -m kill
 
 bench: warehouse    ## benchmarks → bench/results/*.json and the README table
 	$(PY) bench/bench_etl.py

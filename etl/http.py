@@ -113,6 +113,10 @@ class HttpClient:
             raise _Retryable(f"timed out after {self.timeout:g} s ({type(exc).__name__})") from None
         except requests.ConnectionError as exc:
             raise _Retryable(f"connection failed ({exc.__class__.__name__}: {_short(exc)})") from None
+        except requests.TooManyRedirects as exc:  # a redirect loop: retrying would loop again
+            raise HttpError(f"{method} {url}: redirect loop ({_short(exc)})", url=url) from None
+        except requests.RequestException as exc:  # invalid URL, chunked encoding broken off, …: one line
+            raise HttpError(f"{method} {url}: {type(exc).__name__}: {_short(exc)}", url=url) from None
         if resp.status_code in RETRY_STATUS:
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             raise _Retryable(f"HTTP {resp.status_code}", retry_after)
@@ -151,6 +155,13 @@ class HttpClient:
     def download(self, url: str) -> tuple[bytes, str]:
         """A plain GET for kind 'download'; the snapshot store hashes and stores the body."""
         resp = self.request("GET", url)
+        ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        path = urlsplit(url).path.lower()
+        if ("html" in ctype or resp.content.lstrip()[:1] == b"<" and b"<html" in resp.content[:2000].lower()) \
+                and not path.endswith((".html", ".htm", ".xml")):
+            # an error or login page delivered with 200 instead of the file: never stored as a snapshot
+            raise HttpError(f"GET {url}: wrong content type {ctype or '?'} (an HTML page instead of the file): "
+                            f"{_short(resp.text)}", status=resp.status_code, url=url)
         return resp.content, url
 
 

@@ -129,6 +129,10 @@ def refresh(only: list[str] | None = None, force: bool = False, trigger: str = "
             history.set_active(settings, message=msg)
             say(msg)
 
+        from .recovery import recover  # a killed earlier run: remove its half-built files, record it
+        recovered = recover(settings)
+        if recovered:
+            say(f"warning: {recovered['error']}")
         history.set_active(settings, trigger=trigger, started_at=report["started_at"], datasets=selected,
                            pid=os.getpid(), message="starting")
         try:

@@ -26,11 +26,11 @@ import pandas as pd
 from warehouse.connection import connect_writer
 
 from .catalogue import catalogue_dir, indicator_files, load_catalogue, load_indicators
-from .errors import EtlError, ValidationError
+from .errors import EtlError, InputError, ValidationError
 from .settings import ROOT, Settings, get_settings
 from .snapshots import SnapshotStore
 from .step import StepContext, StepOutput, observations
-from .validate import validate_observations
+from .validate import expected_units, previous_totals, validate_observations, validate_tables
 
 log = logging.getLogger(__name__)
 MODELS = ROOT / "warehouse" / "models"
@@ -111,18 +111,21 @@ def _write_step_output(con: duckdb.DuckDBPyConnection, dataset: str, out: StepOu
                        ctx: StepContext) -> dict[str, int]:
     counts: dict[str, int] = {}
     snap_by_file = {s.filename: s.snapshot_id for s in ctx.snapshots}
+    previous = previous_totals(con, dataset)  # before the old staging tables go: totals of the last good build
     old = [r[0] for r in con.execute(
         "SELECT table_name FROM meta.staging_tables WHERE dataset = ?", [dataset]).fetchall()]
     for t in old:
         con.execute(f'DROP TABLE IF EXISTS staging."{t}"')
     con.execute("DELETE FROM meta.staging_tables WHERE dataset = ?", [dataset])
     tables = dict(out.tables)
+    validate_tables(tables, dataset)
     if out.observations is not None:
         obs = observations(out.observations)
-        validate_observations(obs, dataset)
+        published = {f["name"]: f.get("published") for f in ctx.entry.get("files", [])}
+        validate_observations(obs, dataset, {k: (str(v) if v else None) for k, v in published.items()},
+                              expected_units(con), ctx.entry, previous=previous)
         obs["dataset"] = dataset
         obs["snapshot_id"] = obs["source_file"].map(snap_by_file)
-        published = {f["name"]: f.get("published") for f in ctx.entry.get("files", [])}
         obs["published"] = obs["source_file"].map(published).astype("string")
         unknown = obs.loc[obs["snapshot_id"].isna(), "source_file"].unique().tolist()
         if unknown:
@@ -140,6 +143,23 @@ def _write_step_output(con: duckdb.DuckDBPyConnection, dataset: str, out: StepOu
                     [s.snapshot_id, s.dataset, s.filename, s.path, s.sha256, s.size, s.origin, s.url,
                      s.fetched_at])
     return counts
+
+
+def run_step(entry: dict, ctx: StepContext, write: Callable[[StepOutput], dict[str, int]] | None = None):
+    """Run one step (and `write` its output); any failure leaves as an EtlError naming the dataset and files:
+    a library's own exception (corrupt zip/xlsx/parquet/shapefile, empty CSV, full disk …) becomes an InputError
+    of one line instead of a 70-line traceback."""
+    dataset = entry["id"]
+    try:
+        module = importlib.import_module(entry["step"])
+        out = module.run(ctx)
+        return write(out) if write else out
+    except Exception as exc:  # name the dataset and files for the run report (etl/refresh.py)
+        files = [s.filename for s in ctx.snapshots]
+        if not isinstance(exc, EtlError):
+            exc = InputError.wrap(exc, dataset, files)
+        exc.ia_dataset, exc.ia_files = dataset, files
+        raise exc from exc.__cause__
 
 
 META_DDL = """
@@ -292,13 +312,7 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
             say(f"[{i}/{len(changed)}] {dataset}")
             ctx = StepContext(dataset=dataset, settings=settings, store=store, entry=entry)
             ts = time.perf_counter()
-            try:
-                module = importlib.import_module(entry["step"])
-                out = module.run(ctx)
-                counts = _write_step_output(con, dataset, out, ctx)
-            except Exception as exc:  # name the dataset and files for the run report (etl/refresh.py)
-                exc.ia_dataset, exc.ia_files = dataset, [s.filename for s in ctx.snapshots]
-                raise
+            counts = run_step(entry, ctx, lambda out: _write_step_output(con, dataset, out, ctx))
             result.row_counts.update(counts)
             result.warnings += [f"{dataset}: {w}" for w in ctx.warnings]
             con.execute("INSERT OR REPLACE INTO meta.dataset_state VALUES (?, ?, now(), ?, ?)",

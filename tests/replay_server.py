@@ -8,6 +8,8 @@ served at the same time (shareable between servers).
 """
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ class Reply:
     content_type: str = "application/json"
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
+    reset: bool = False   # close the socket with a TCP RST instead of answering (connection reset by peer)
 
 
 @dataclass
@@ -109,6 +112,11 @@ class ReplayServer:
                     reply = server._next(route)
                     if reply.delay:
                         time.sleep(reply.delay)
+                    if reply.reset:
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        self.close_connection = True
+                        self.connection.close()
+                        return
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(reply.body)))

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import ParseError
 from ..quality import SymbolError, parse_number
+from .text import frame_mojibake
 
 REQUIRED = ("statistics_code", "time", "value")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -81,23 +83,51 @@ def read_ffcsv(source: Path | str | bytes, member: str | None = None, name: str 
     else:
         raw = Path(source).read_bytes()
     if raw[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = [n for n in zf.namelist() if n.endswith(".csv")]
-            if member:
-                names = [n for n in names if n == member]
-            if len(names) != 1:
-                raise ParseError(label, f"expected exactly one CSV in the zip, found {names}")
-            raw = zf.read(names[0])
-            label = f"{label}!{names[0]}"
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                names = [n for n in zf.namelist() if n.endswith(".csv")]
+                if member:
+                    names = [n for n in names if n == member]
+                if len(names) != 1:
+                    raise ParseError(label, f"expected exactly one CSV in the zip, found {names}")
+                raw = zf.read(names[0])
+                label = f"{label}!{names[0]}"
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise ParseError(label, f"corrupt or truncated zip ({type(exc).__name__}: {exc})") from None
+    if not raw.strip(b"\xef\xbb\xbf \r\n"):
+        raise ParseError(label, "empty file", line=1)
     df = _read_text_table(raw, label)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise ParseError(label, f"not an ffcsv file: missing columns {missing}")
+    if df.empty:
+        raise ParseError(label, "header only, no data lines", line=2)
     df["num"], df["flag"] = _parse_values(df["value"], label)
+    _check_rows(df.drop(columns=["num", "flag"]), label)
     if "value_q" in df.columns:
         q = df["value_q"].replace("", pd.NA)
         df["flag"] = df["flag"].fillna(q.where(q.isin(["p", "r", "s"])))
     return df
+
+
+def _check_rows(df: pd.DataFrame, label: str) -> None:
+    """No mojibake in the labels; no detail cell twice: a repeated line (same statistic, time, variables and
+    attributes) would be summed into a Kreis total or silently keep one of two values."""
+    hit = frame_mojibake(df[[c for c in df.columns if c.endswith("_label") or c.endswith("_attribute_label")]])
+    if hit:
+        col, pos, value = hit
+        raise ParseError(label, "mojibake: the file was decoded with the wrong encoding (UTF-8 read as "
+                         "latin-1, or the reverse)", field=col, value=value, line=pos + 2)
+    key = [c for c in df.columns if c not in ("value", "value_q", "value_unit", "value_variable_label")
+           and not c.endswith("_label")]
+    dup = df.duplicated(key, keep=False)
+    if dup.any():
+        lines = (df.index[dup.to_numpy()][:4] + 2).tolist()
+        first = df.loc[dup].iloc[0]
+        what = ", ".join(str(first[c]) for c in key if c.endswith("_attribute_code") and first[c])
+        raise ParseError(label, f"duplicated detail row (lines {lines}; {int(dup.sum())} lines share a key): "
+                         "would be summed twice or keep one of two values", field="key",
+                         value=f"{first.get('time', '')} {what}".strip(), line=lines[0])
 
 
 def variable_columns(df: pd.DataFrame) -> dict[str, int]:

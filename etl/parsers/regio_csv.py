@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from ..errors import ParseError
 from ..quality import SymbolError, parse_number
+from .text import check_mojibake
 
 TIDY_COLUMNS = ("line", "time", "date", "year", "key", "name", "indent", "level", "category", "variable",
                 "unit", "raw", "value", "flag")
@@ -170,6 +171,9 @@ def read_regio_csv(source: Path | str | bytes, name: str | None = None) -> Regio
     label = name or (Path(source).name if not isinstance(source, bytes) else "<bytes>")
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     text, encoding = decode(raw)
+    if not text.strip():
+        raise ParseError(label, "empty file", line=1)
+    check_mojibake(text, label)
     rows, line_no, footer = _split_sections(text, label)
     # newer regionalstatistik exports (2026) begin with "Tabelle: <code>" instead of "GENESIS-Tabelle: <code>"
     if not rows or not rows[0] or not rows[0][0].startswith(("GENESIS-Tabelle:", "Tabelle:")):
@@ -226,6 +230,7 @@ def read_regio_csv(source: Path | str | bytes, name: str | None = None) -> Regio
     classes = (pd.Series([" | ".join(c.strip() for c in r[k0 + 2:lead]) for r in data], dtype=object)
                if lead > k0 + 2 else pd.Series([None] * len(data), dtype=object))
     levels = [_level(k, label, ln) for k, ln in zip(keys, data_lines)]
+    check_keys(keys, row_time if time_col else None, classes, data_lines, label)
 
     # one small frame per data line and one per value column, expanded by index (cheap on arrow strings)
     n_rows, n_vals = len(data), width - lead
@@ -256,6 +261,33 @@ def read_regio_csv(source: Path | str | bytes, name: str | None = None) -> Regio
     stand = next((m.group(1) for ln in footer for m in [re.match(r"^Stand:\s*(.+?)\s*$", ln)] if m), None)
     return RegioTable(file=label, table=table, title=title, encoding=encoding, stand=stand,
                       footer=footer, data=out[list(TIDY_COLUMNS)])
+
+
+def check_keys(keys: pd.Series, times: pd.Series | None, classes: pd.Series, lines: list[int], label: str) -> None:
+    """Keys the hierarchy contradicts are errors, not new units:
+    - a 7- or 9-digit (Gemeindeverband) key whose first five digits are no Kreis of the file while the key with a
+      leading zero is a Gemeinde of one: an 8-digit Gemeinde key that lost its leading zero (01001000 -> 1001000)
+      would be read as a Gemeindeverband and dropped;
+    - the same key (and time, and category) on two data lines: one of the two would silently win."""
+    k = keys.astype(str)
+    kreise = set(k[k.str.len().eq(5)])
+    if kreise:
+        odd = k.str.len().isin([7, 9]) & ~k.str[:5].isin(kreise) & ("0" + k).str[:5].isin(kreise)
+        if odd.any():
+            i = int(np.flatnonzero(odd.to_numpy())[0])
+            raise ParseError(label, "key lost its leading zero: its Kreis is '0" + k.iloc[i][:4] + "' (read as "
+                             "a Gemeindeverband it would be dropped)", field="key", value=k.iloc[i], line=lines[i])
+    ident = pd.DataFrame({"key": k.to_numpy(), "time": (times.astype(str).to_numpy() if times is not None else ""),
+                          "cat": classes.astype(str).to_numpy()})
+    dup = ident.duplicated(keep=False).to_numpy()
+    if dup.any():
+        idx = np.flatnonzero(dup)
+        tuples = list(ident.itertuples(index=False, name=None))
+        first = dict(zip(ident.columns, tuples[idx[0]]))
+        same = [lines[j] for j in idx if tuples[j] == tuples[idx[0]]][:4]
+        raise ParseError(label, f"duplicated key: lines {same} report the same unit"
+                         + (f" and time {first['time']}" if times is not None else ""),
+                         field="key", value=first["key"], line=same[0])
 
 
 def _mark_sub_kreis_districts(df: pd.DataFrame) -> None:

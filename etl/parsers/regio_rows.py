@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ParseError
+from .text import check_mojibake
 from .regio_csv import _DATE, TIDY_COLUMNS, RegioTable, _iso, _parse_values, decode
 
 
@@ -55,6 +56,7 @@ def read_regio_rows(source: Path | str | bytes, name: str | None = None, *, tabl
     label = name or (Path(source).name if not isinstance(source, bytes) else "<bytes>")
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     text, encoding = decode(raw)
+    check_mojibake(text, label)
     rows = [r for r in csv.reader(text.splitlines(), delimiter=";")]
     if not rows or len(rows[0]) < 4 or rows[0][0].strip():
         raise ParseError(label, "expected one header line ';<key>;<name>;<value columns…>'", line=1,
