@@ -156,7 +156,8 @@ def _check_count_decimals(obs: pd.DataFrame, dataset: str, indicators: dict) -> 
     """A count whose file otherwise holds whole numbers but shows a few decimals (318035 printed '318.035'):
     a thousands separator was read as a decimal point. Files whose counts are all fractional (e.g. published
     in thousands) are left alone."""
-    counts = obs[obs["indicator_id"].map(lambda i: indicators[i].get("kind") == "count") & obs["value"].notna()]
+    count_ids = [i for i, spec in indicators.items() if spec.get("kind") == "count"]
+    counts = obs[obs["indicator_id"].isin(count_ids) & obs["value"].notna()]
     if counts.empty:
         return
     v = counts["value"].astype("float64")
