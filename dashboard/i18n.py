@@ -124,6 +124,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "map_no_geometry": ("Die Kartengeometrie ist noch nicht verfügbar; die Werte stehen in der Tabelle unten.",
                         "Map geometry is not available yet; the values are in the table below."),
     "map_table_alt": ("Tabelle statt Karte", "Table instead of map"),
+    "tab_map": ("Karte", "Map"),
+    "tab_chart": ("Diagramme", "Charts"),
+    "tab_table": ("Tabelle", "Table"),
+    "tabs_label_map": ("Darstellung: Karte oder Tabelle", "View: map or table"),
+    "tabs_label_compare": ("Darstellung: Diagramme oder Tabellen", "View: charts or tables"),
+    "group_table": ("Gruppenwerte", "Group figures"),
     "map_alt": ("Karte: {indicator}, {level}, {year}. {n} Einheiten mit Wert. Die Werte stehen in der Tabelle "
                 "unter der Karte.",
                 "Map: {indicator}, {level}, {year}. {n} units with a value. The values are in the table below the map."),
@@ -144,9 +150,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "map_keyboard_label": ("Karte (Tastatur: Pfeiltasten verschieben, + und − zoomen, Enter öffnet das Profil)",
                            "Map (keyboard: arrow keys pan, + and − zoom, Enter opens the profile)"),
     "map_keyboard_help": ("Tastatur: Karte mit Tab fokussieren, Pfeiltasten verschieben, + / − zoomen; die Einheit "
-                          "im Fadenkreuz wird angezeigt, Enter öffnet ihr Profil. Alternative: Tabelle unter der Karte.",
+                          "im Fadenkreuz wird angezeigt, Enter öffnet ihr Profil. Alternative: der Reiter „Tabelle“.",
                           "Keyboard: Tab to the map, arrow keys pan, + / − zoom; the unit under the cross-hair is "
-                          "shown and Enter opens its profile. Alternative: the table below the map."),
+                          "shown and Enter opens its profile. Alternative: the “Table” tab."),
     # footer
     "footer_source": ("Quelle", "Source"),
     "footer_table": ("Tabelle", "Table"),

@@ -22,6 +22,7 @@ SIZE_CLASSES = ("grossstadt", "mittelstadt", "kleinstadt", "landgemeinde")
 SIZE_CLASSES_FINE = ("ge500k", "100k_500k", "50k_100k", "20k_50k", "5k_20k", "lt5k", "lk_ge150k", "lk_lt150k")
 EAST_WEST = ("west", "east", "berlin")
 KREISTYPEN = ("1", "2", "3", "4")
+TABS = ("chart", "map", "table")   # tab= of views with tabs (components/tabs.py); a view without it shows its first
 FACETS = ("size_class", "size_class_fine", "east_west", "kommunaltyp", "land", "bbsr_kreistyp")
 K_MIN, K_MAX, K_DEFAULT = 3, 9, 5
 MAX_SELECTION = 8
@@ -71,6 +72,8 @@ class AppState:
     cz: str = "z"
     cg: str = ""
     sl: str = ""
+    # chart / map / table tab of a view (components/tabs.py); "" = the view's first tab
+    tab: str = ""
 
     def filters(self) -> dict[str, list[str]]:
         """Active facet filters in the form warehouse.queries.group_aggregate expects."""
@@ -231,6 +234,7 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
     changes["dist"] = choice("dist", DIST_MODES)
     changes["sim"] = list_param("sim", lambda v: bool(cat.available.get(v)))
     changes.update(_parse_lens(get, cat, bad, choice, list_param))
+    changes["tab"] = choice("tab", ("",) + TABS)
     return replace(st, **changes), notices
 
 

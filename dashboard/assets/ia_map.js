@@ -239,7 +239,29 @@
     highlight(st, null);
   }
 
+  function embedded() {
+    return document.documentElement.classList.contains("ia-embed-doc") ||
+      new URLSearchParams(location.search).get("embed") === "1";
+  }
+
+  function profileUrl(ags) {
+    // the full profile (no embed=1), the view's other parameters kept and the unit chosen first
+    var q = new URLSearchParams(location.search), sel = (q.get("sel") || "").split(",").filter(function (a) {
+      return a && a !== ags; });
+    q.delete("embed"); q.delete("tab");
+    q.set("sel", [ags].concat(sel).slice(0, 8).join(","));
+    var level = {2: "land", 5: "kreis", 8: "gemeinde"}[String(ags).length] || "gemeinde";
+    return "/" + level + "/" + ags + "?" + q.toString().replace(/%2C/g, ",");
+  }
+
   function open(gd, ags) {
+    if (embedded()) {
+      // an embedded map never navigates inside the host's iframe: the profile opens in a new tab / top window
+      var w = window.open(profileUrl(ags), "_blank");
+      if (w) { try { w.opener = null; } catch (e) { /* already detached */ } } else { try { window.top.location.href = location.origin + profileUrl(ags); } catch (e) { /* cross-origin */ } }
+      gd.dispatchEvent(new CustomEvent("ia-open", {detail: {ags: ags, url: profileUrl(ags)}}));
+      return;
+    }
     var target = gd.getAttribute("data-ia-click-target");
     if (target && window.dash_clientside && window.dash_clientside.set_props) {
       window.dash_clientside.set_props(target, {data: {ags: ags, t: Date.now()}});
@@ -312,7 +334,7 @@
     }
   }
 
-  window.IAMap = {paint: paint, ensure: ensure, mapOf: mapOf, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
+  window.IAMap = {paint: paint, ensure: ensure, mapOf: mapOf, profileUrl: profileUrl, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
 
   // Dash clientside callback: store data → paint. Returns a status string for tests/ARIA.
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

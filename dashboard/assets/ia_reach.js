@@ -342,9 +342,55 @@
     }).then(function () { el.disabled = false; });
   });
 
+  // an embed view never navigates inside the host's iframe: its internal links (chart data links, …) open the
+  // full view (no embed=1) in a new tab; capture phase, before dcc.Link's client-side navigation
+  document.addEventListener("click", function (ev) {
+    if (!document.documentElement.classList.contains("ia-embed-doc")) return;
+    var a = ev.target.closest && ev.target.closest("a[href]");
+    if (!a || a.hasAttribute("download") || a.target === "_blank") return;
+    var url = new URL(a.getAttribute("href"), location.href);
+    if (url.origin !== location.origin || url.pathname.indexOf("/api/") === 0) return;
+    url.searchParams.delete("embed");
+    ev.preventDefault();
+    ev.stopPropagation();
+    var w = window.open(url.toString(), "_blank");
+    if (w) { try { w.opener = null; } catch (e) { /* detached */ } }
+  }, true);
+
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape" && document.body.classList.contains("ia-drawer-open")) drawer(false);
+    tabKey(ev);
   });
+
+  // -- tabs (components/tabs.py): WAI-ARIA tabs with automatic activation -----------------------------
+
+  function tabKey(ev) {
+    var tab = ev.target.closest && ev.target.closest('[role="tab"][data-ia-tabs]');
+    if (!tab) return;
+    var tabs = Array.prototype.slice.call(tab.parentElement.querySelectorAll('[role="tab"]'));
+    var i = tabs.indexOf(tab), n = tabs.length, j = null;
+    if (ev.key === "ArrowRight" || ev.key === "ArrowDown") j = (i + 1) % n;
+    else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") j = (i - 1 + n) % n;
+    else if (ev.key === "Home") j = 0;
+    else if (ev.key === "End") j = n - 1;
+    if (j === null) return;
+    ev.preventDefault();
+    tabs[j].focus();
+    if (tabs[j].getAttribute("aria-selected") !== "true") tabs[j].click();   // n_clicks → the tab callback
+  }
+
+  function tabShown(panelId) {
+    // a Plotly graph (and the map inside it) drawn while its panel was hidden has no size: resize once shown
+    setTimeout(function () {
+      var panel = document.getElementById(panelId);
+      if (!panel || !window.Plotly) return;
+      panel.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+        try { window.Plotly.Plots.resize(gd); } catch (e) { /* not drawn yet */ }
+        var m = window.IAMap && IAMap.mapOf && IAMap.mapOf(gd);
+        if (m && m.resize) m.resize();
+      });
+    }, 60);
+  }
   window.addEventListener("popstate", fixLang);
 
   function start() {
@@ -355,5 +401,5 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 
   window.IAReach = {chartImage: chartImage, mapImage: mapImage, exportFrom: exportFrom, graphDiv: graphDiv,
-                    download: download, drawer: drawer};
+                    download: download, drawer: drawer, tabShown: tabShown};
 })();

@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import classify, controls, filters, legend, mapfig, palettes, reach
+from ..components import classify, controls, filters, legend, mapfig, palettes, reach, tabs
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
 from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState
@@ -26,8 +26,7 @@ dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas �
 MAP_META = "map-meta"
 MAP_WRAP = "map-wrap"
 MAP_NO_BOUNDARY = "map-no-boundary"
-MAP_TABLE_TOGGLE = "map-table-toggle"
-MAP_TABLE_BOX = "map-table-box"   # rows travel only while the table alternative is open
+TABS_VIEW = "karte-tabs"   # Karte | Tabelle (components/tabs.py), tab=table in the URL
 PAGE = "karte"
 MAP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                 (ids.pid(PAGE, ids.YEAR), "value", "year"),
@@ -67,25 +66,30 @@ def build(state: AppState, **_):
                   reach.export_tools(ids.MAP, "map", lang, source_from=ids.MAP_FOOTER)],
                  className="d-flex justify-content-between align-items-start gap-2"),
         html.Div(id=ids.MAP_NOTICE, **{"aria-live": "polite"}),
-        html.Div([
-            dcc.Graph(id=ids.MAP, figure=fig, config={"displaylogo": False, "scrollZoom": True,
-                                                      "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
-                      style={"height": "545px"}, className="map-graph"),
-            html.Div(id=ids.LEGEND, className="legend-overlay"),
-        ], id=MAP_WRAP, className="position-relative map-wrap", style={} if geo_url else {"display": "none"},
-            role="application", tabIndex=0, **{"aria-label": t("map_keyboard_label", lang),
-                                               "aria-describedby": f"{ids.MAP_ALT} map-keys", "data-ia-keyboard": "1"}),
-        html.P(id=ids.MAP_ALT, className="visually-hidden"),
-        html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
-        html.P(id=ids.MAP_STATUS, className="small text-danger mb-0", role="status"),
+        tabs.tab_view(TABS_VIEW, state, lang, [
+            ("map", t("tab_map", lang), [
+                html.Div([
+                    dcc.Graph(id=ids.MAP, figure=fig, config={"displaylogo": False, "scrollZoom": True,
+                                                              "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                              style={"height": "545px"}, className="map-graph"),
+                    html.Div(id=ids.LEGEND, className="legend-overlay"),
+                ], id=MAP_WRAP, className="position-relative map-wrap", style={} if geo_url else {"display": "none"},
+                    role="application", tabIndex=0, **{"aria-label": t("map_keyboard_label", lang),
+                                                       "aria-describedby": f"{ids.MAP_ALT} map-keys",
+                                                       "data-ia-keyboard": "1"}),
+                html.P(id=ids.MAP_ALT, className="visually-hidden"),
+                html.P(t("map_keyboard_help", lang), id="map-keys", className="small text-muted mb-0"),
+                html.P(id=ids.MAP_STATUS, className="small text-danger mb-0", role="status"),
+            ]),
+            ("table", t("tab_table", lang), [   # the table alternative: rows travel only while this tab is shown
+                dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=table_columns(lang),
+                           dashGridOptions={"animateRows": False},
+                           defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                           style={"height": "420px"}, className="ag-theme-alpine"),
+            ]),
+        ], label=t("tabs_label_map", lang), fallback=None if geo_url else "table"),
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
         html.P(id=MAP_NO_BOUNDARY, className="small text-muted mb-1"),
-        html.Button(t("map_table_alt", lang), id=MAP_TABLE_TOGGLE, className="btn btn-link btn-sm px-0", type="button",
-                    **{"aria-controls": MAP_TABLE_BOX, "aria-expanded": "true" if not geo_url else "false"}),
-        dbc.Collapse(dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=table_columns(lang), dashGridOptions={"animateRows": False},
-                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                style={"height": "320px"}, className="ag-theme-alpine"),
-                     id=MAP_TABLE_BOX, is_open=not geo_url),
         page_stores("karte"),
         dcc.Store(id=MAP_META, data={"level": state.level, "url": geo_url, "lang": lang}),
         dcc.Store(id=ids.MAP_PAINT), dcc.Store(id=ids.MAP_CLICK),
@@ -103,11 +107,12 @@ def filtered_values(st: AppState) -> tuple[pd.DataFrame, np.ndarray]:
 
 def table_columns(lang: str) -> list[dict]:
     """Columns of the table alternative (also at build time: a grid without columns has invalid ARIA)."""
-    return [{"field": "name", "headerName": t("col_name", lang), "flex": 2},
-            {"field": "ags", "headerName": t("col_ags", lang), "width": 110},
-            {"field": "value", "headerName": t("col_value", lang), "type": "numericColumn", "width": 120},
+    # the value right after the name: on a phone (390 px) name and value are what fits without scrolling
+    return [{"field": "name", "headerName": t("col_name", lang), "flex": 2, "minWidth": 150},
+            {"field": "value", "headerName": t("col_value", lang), "type": "numericColumn", "width": 110},
+            {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 130},
             {"field": "flag", "headerName": t("col_flag", lang), "width": 110},
-            {"field": "reference_date", "headerName": t("col_reference_date", lang), "width": 130}]
+            {"field": "ags", "headerName": t("col_ags", lang), "width": 110}]
 
 
 def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], list[dict]]:
@@ -176,20 +181,13 @@ def map_title(ind_row, st, meta_src: dict, lang: str) -> str:
     return f"{indicator_label(ind_row, lang)} · {t('level_' + st.level, lang)} · {t('footer_date', lang)} {when}"
 
 
-@callback(Output(MAP_TABLE_BOX, "is_open"), Output(MAP_TABLE_TOGGLE, "aria-expanded"),
-          Input(MAP_TABLE_TOGGLE, "n_clicks"), State(MAP_TABLE_BOX, "is_open"), prevent_initial_call=True)
-@guard(2)
-def toggle_map_table(_clicks, is_open):
-    return (not is_open), ("false" if is_open else "true")
-
-
 @callback(Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
-          Input(MAP_TABLE_BOX, "is_open"), *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS],
+          Input(tabs.value_id(TABS_VIEW), "data"), *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS],
           State(ids.URL, "search"))
 @guard(2)
-def fill_map_table(is_open, *args):
+def fill_map_table(tab, *args):
     """The table alternative to the map; its rows (one per unit) are sent only while it is open."""
-    if not is_open:
+    if tab != "table":
         return no_update, no_update
     *vals, search = args
     st = state_from(MAP_CONTROLS, vals, search)
@@ -201,3 +199,4 @@ clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.MAP_STATUS,
                     Input(ids.MAP_PAINT, "data"))
 
 register_url_sync("karte", MAP_CONTROLS)
+tabs.register(TABS_VIEW, ("map", "table"))

@@ -135,16 +135,19 @@ def build(state: AppState, **_):
         if read_only else None,
         dbc.Label(t("st_token", lang), html_for="status-token", className="small mb-0"),
         dbc.Input(id="status-token", type="password", autoComplete="off", size="sm", className="mb-2"),
+        dbc.Label(t("st_dataset", lang), html_for="status-dataset", className="small mb-0"),
         dbc.InputGroup([dbc.Select(id="status-dataset", options=[{"label": d, "value": d} for d in datasets],
                                    value=datasets[0] if datasets else None, size="sm"),
                         dbc.Button(t("st_refresh", lang), id="status-btn-refresh", size="sm", color="primary")],
                        className="mb-2"),
+        dbc.Label(t("st_entry", lang), html_for="status-entry", className="small mb-0"),
         dbc.InputGroup([dbc.Select(id="status-entry", options=[{"label": e["name"], "value": e["name"]}
                                                                for e in sched["entries"]],
                                    value=sched["entries"][0]["name"] if sched["entries"] else None, size="sm"),
                         dbc.Button(t("st_pause", lang), id="status-btn-pause", size="sm", color="secondary"),
                         dbc.Button(t("st_resume", lang), id="status-btn-resume", size="sm", color="secondary")],
                        className="mb-2"),
+        dbc.Label(t("st_build", lang), html_for="status-build", className="small mb-0"),
         dbc.InputGroup([dbc.Select(id="status-build", options=[
             {"label": b["build_id"] + (f" ({t('st_builds_live', lang)})" if b["live"] else ""), "value": b["build_id"]}
             for b in builds], value=next((b["build_id"] for b in builds if not b["live"]), None), size="sm"),

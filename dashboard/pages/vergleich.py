@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import controls, filters, reach
+from ..components import controls, filters, reach, tabs
 from ..components.charts import (distribution_figure, group_bar_figure, group_labels, scatter_figure,
                                  selection_rows, timeseries_figure)
 from ..components.footer import source_text
@@ -25,6 +25,8 @@ dash.register_page(__name__, path="/vergleich", name="Vergleich", title="Integra
 
 CMP_NOTICE = "cmp-notice"
 CMP_TITLE = "cmp-title"
+SEL_TITLE = "cmp-selection-title"
+TABS_VIEW = "vergleich-tabs"   # Diagramme | Tabelle (components/tabs.py)
 PAGE = "vergleich"
 CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                 (ids.pid(PAGE, ids.YEAR), "value", "year"),
@@ -60,9 +62,7 @@ def build(state: AppState, **_):
         html.H1(t("nav_compare", lang), id=CMP_TITLE, className="h5 mb-1"),
         html.Div(id=CMP_NOTICE, **{"aria-live": "polite"}),
         dbc.Row([
-            dbc.Col([reach.chart_figure(ids.CMP_BARS, t("compare_groups", lang), lang),
-                     dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=group_columns(lang), className="ag-theme-alpine",
-                                style={"height": "180px"}, defaultColDef={"sortable": True, "resizable": True})], lg=6),
+            dbc.Col([reach.chart_figure(ids.CMP_BARS, t("compare_groups", lang), lang)], lg=6),
             dbc.Col([reach.chart_figure(ids.CMP_DIST, t("distribution", lang), lang, 455, extra=dbc.RadioItems(
                 id=ids.CMP_DIST_MODE, value=state.dist, inline=True, className="small",
                 options=[{"label": t(f"dist_{m}", lang), "value": m} for m in DIST_MODES]))], lg=6),
@@ -78,17 +78,39 @@ def build(state: AppState, **_):
                     className="mb-2", role="group", **{"aria-labelledby": f"{GROUP_TS}-title",
                                                        "aria-describedby": f"{GROUP_TS}-cap"}),
         page_stores("vergleich"),
-        html.H2(t("selection_table", lang), className="h6"),
+        html.H2(t("selection_table", lang), className="h6 mt-2", id=SEL_TITLE),
         dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=selection_rows([], data.indicators(), lang)[1],
                    className="ag-theme-alpine",
                    style={"height": "300px"}, defaultColDef={"resizable": True, "wrapText": True, "autoHeight": True}),
     ]
-    return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
+    return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(_tabbed(main, state, lang), lg=9, md=8)])
+
+
+def _tabbed(main: list, state: AppState, lang: str) -> list:
+    """Diagramme | Tabelle (components/tabs.py, tab=table in the URL): every chart (rows of figures, figures)
+    in the chart tab; the group figures as a table and the chosen places side by side in the table tab;
+    the heading, notices and stores stay above both."""
+    head, charts = [], []
+    tables = [html.H2(t("group_table", lang), className="h6", id=f"{ids.CMP_GROUP_TABLE}-title"),
+              dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=group_columns(lang), className="ag-theme-alpine",
+                         dashGridOptions={"domLayout": "autoHeight"},
+                         defaultColDef={"sortable": True, "resizable": True})]
+    for c in main:
+        if isinstance(c, (dbc.Row, html.Figure)):
+            charts.append(c)
+        elif getattr(c, "id", None) in (SEL_TITLE, ids.CMP_SEL_TABLE):
+            tables.append(c)
+        else:
+            head.append(c)
+    return head + [tabs.tab_view(TABS_VIEW, state, lang, [("chart", t("tab_chart", lang), charts),
+                                                          ("table", t("tab_table", lang), tables)],
+                                 label=t("tabs_label_compare", lang))]
 
 
 def group_columns(lang: str) -> list[dict]:
     """Columns of the group table (also given at build time: a grid without columns has invalid ARIA)."""
-    return [{"field": "group", "headerName": t("compare_groups", lang), "width": 230, "pinned": "left"},
+    return [{"field": "group", "headerName": t("compare_groups", lang), "width": 190, "pinned": "left",
+             "wrapText": True, "autoHeight": True},   # long group labels wrap; 190 px leave room for values on phones
             {"field": "value", "headerName": t("group_value", lang), "type": "numericColumn"},
             {"field": "n", "headerName": t("group_n", lang), "type": "numericColumn", "width": 80},
             {"field": "n_with_value", "headerName": "n (Wert)" if lang == "de" else "n (value)", "width": 100},
@@ -236,4 +258,5 @@ def update_group_series(*args):
 
 
 register_url_sync("vergleich", CMP_CONTROLS)
+tabs.register(TABS_VIEW, ("chart", "table"))
 _ = pd

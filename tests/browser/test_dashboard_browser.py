@@ -163,6 +163,9 @@ def test_sources_page_filters_show_coverage_of_the_selection(page, server_url):
 def _group_rows(page) -> list[list[str]]:
     """Rows of the group table once it has settled (same content twice, 1 s apart)."""
     cells = "#cmp-group-table .ag-center-cols-container .ag-row"
+    tab = page.locator("#vergleich-tabs-tab-table")                 # the group table is the view's table tab
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
     page.wait_for_selector(cells)
     prev = None
     js = """rs => { const out = {}; rs.forEach(r => { const i = r.getAttribute('row-index');
@@ -183,9 +186,11 @@ def test_permalink_reproduces_filtered_comparison(page, browser, server_url):
     expect(page).to_have_url(re.compile(r"ew=east"))
     rows = _group_rows(page)
     assert rows and all(any("Ost" in c for c in r) for r in rows)     # only East groups after the filter
-    url = page.url
+    url = server_url + "/vergleich" + page.evaluate("location.search")
+    assert "tab=table" in url                                        # the permalink keeps the table tab
     other = browser.new_page(viewport={"width": 1366, "height": 768})
     other.goto(url)
+    expect(other.locator("#vergleich-tabs-tab-table")).to_have_attribute("aria-selected", "true")
     assert _group_rows(other) == rows
     expect(other.locator("#vergleich-f-east-west")).to_contain_text("Ost")
     other.close()
