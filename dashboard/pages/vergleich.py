@@ -233,7 +233,6 @@ def update_scatter_series(*args):
 
 
 
-
 @callback(Output(GROUP_TS, "figure"), Output(f"{GROUP_TS}-cap", "children"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
 @guard(2, notice_at=1)
