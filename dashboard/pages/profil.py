@@ -231,8 +231,11 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
             {"field": "land", "headerName": t("profile_land", lang), "width": 110, "hide": level == "land"},
             {"field": "de", "headerName": t("profile_de", lang), "width": 120},
             {"field": "table_code", "headerName": t("col_table_code", lang), "width": 150}]
-    sim_opts = [{"label": r["indicator"], "value": r["indicator_id"]} for r in rows]
-    sim_default = list(state.sim) or [r["indicator_id"] for r in rows
+    # similarity is searched among units of the profile's own level: rows of the Kreis of the same territory
+    # (a kreisfreie Stadt opened as Gemeinde) have no values for other Gemeinden
+    own = [r for r in rows if not r.get("level_note")]
+    sim_opts = [{"label": r["indicator"], "value": r["indicator_id"]} for r in own]
+    sim_default = list(state.sim) or [r["indicator_id"] for r in own
                                       if r["indicator_id"] not in ("population_census2022",)][:6]
     cs_block = (dag.AgGrid(id="pro-case-studies", rowData=cs[["study_title", "year", "role_in_study", "publisher"]]
                            .to_dict("records"),
