@@ -84,6 +84,9 @@ def test_map_is_keyboard_navigable(page, server_url):
     page.keyboard.press("ArrowUp")
     card = page.locator(".ia-tooltip")
     expect(card).to_be_visible()
+    # the pan animates; the card follows the cross-hair at moveend: read it once the map stands still
+    page.wait_for_function("() => !IAMap.mapOf(document.querySelector('#map-graph .js-plotly-plot')).isMoving()")
+    page.wait_for_timeout(300)
     name = card.locator("strong").inner_text()
     assert name and name != "–"
     page.keyboard.press("Enter")
