@@ -25,11 +25,23 @@ from etl.validate import expected_units, previous_totals, validate_observations,
 REAL = get_settings().mirror
 
 
+_COPY: dict[str, Path] = {}
+
+
 def reference_warehouse() -> Path | None:
     """A built warehouse to read the Gebietsstand key lists from (read-only): IA_FAULTS_WAREHOUSE, else the
-    configured warehouse."""
+    configured warehouse — as a private copy, because the app's reader may hold the same file open in this
+    process with another configuration (DuckDB refuses a second connection then)."""
     p = Path(os.environ.get("IA_FAULTS_WAREHOUSE") or get_settings().warehouse)
-    return p if p.exists() else None
+    if not p.exists():
+        return None
+    if str(p) not in _COPY:
+        import shutil
+        import tempfile
+        dst = Path(tempfile.mkdtemp(prefix="ia-faults-")) / "reference.duckdb"
+        shutil.copy2(p, dst)
+        _COPY[str(p)] = dst
+    return _COPY[str(p)]
 
 
 _UNITS: dict = {}
