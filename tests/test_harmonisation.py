@@ -1,4 +1,4 @@
-"""Harmonisation SQL (warehouse/models/intermediate/10_crosswalk.sql, 20_obs_harmonised.sql) on stub tables.
+"""Harmonisation SQL (warehouse/models/intermediate/10_crosswalk.sql, 15_obs_vintages.sql, 20_obs_harmonised.sql) on stub tables.
 
 A small in-memory DuckDB with hand-made staging tables: Eisenach → Wartburgkreis (2019), Göttingen +
 Osterode → Göttingen (2015), a Gemeinde merger from the Destatis list (2025) and a key change (2020).
@@ -108,8 +108,9 @@ def con():
     obs = _df(OBS, ["ags", "level", "indicator_id", "reference_date", "value", "flag", "gebietsstand"])
     obs["value"] = obs["value"].astype("Float64")
     obs["source_table"], obs["source_file"], obs["dataset"], obs["snapshot_id"] = "T", "f.csv", "ds", "s1"
+    obs["published"] = "2025-01-01"  # one vintage (tests/test_vintages.py covers several)
     put("staging.observations_all", obs)
-    for f in ("10_crosswalk.sql", "20_obs_harmonised.sql"):
+    for f in ("10_crosswalk.sql", "15_obs_vintages.sql", "20_obs_harmonised.sql"):
         c.execute((MODELS / f).read_text(encoding="utf-8"))
     return c
 
