@@ -30,7 +30,7 @@ INKR, EXPORT, BA, GERDA = ("inkar_inkr_parquet", "inkar_export_zidatalab", "ba_a
 def run_step(dataset: str, settings: Settings, files: list[str] | None = None):
     entry = dict(load_catalogue()[dataset])
     if files is not None:
-        entry["files"] = [{"name": f} for f in files]
+        entry["files"] = [f for f in entry["files"] if f["name"] in files]  # keep folder/published
     ctx = StepContext(dataset, settings, SnapshotStore(settings), entry)
     out = importlib.import_module(entry["step"]).run(ctx)
     obs = observations(out.observations)
