@@ -99,7 +99,7 @@ def test_healthz_answers_from_the_warehouse(tmp_path):
     wh = tmp_path / "warehouse.duckdb"
     shutil.copy2(live, wh)
     import duckdb
-    con = duckdb.connect(str(live), read_only=True)
+    con = duckdb.connect(str(wh), read_only=True)  # the copy: the app reader in this process may hold `live` open
     n = con.execute("SELECT count(*) FROM core.fact_observation").fetchone()[0]
     con.close()
     with running_server(env={"IA_WAREHOUSE": str(wh)}) as url:

@@ -15,7 +15,24 @@ from tests.test_runner import _mirror, _settings
 pytestmark = pytest.mark.slow
 DATASET = "regionalstatistik_13211-02-05-4"
 SYNTHETIC = "regio_13211-02-05-4_2026_synthetic.csv"
-FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+REAL_2025 = ("regionalstatistik_13211_arbeitslose_2023_2025", "13211-02-05-4_2025.csv")
+FLENSBURG_2025 = "2025;01001;      Flensburg, kreisfreie Stadt;4650;1410;239;81;492;877;1409;9,3;8,7;9,4;7,7;15,5;6,7"
+FLENSBURG_2026 = "2026;01001;      Flensburg, kreisfreie Stadt;4700;1450;240;82;495;880;1410;9,4;8,8;9,5;7,8;15,9;6,8"
+
+
+def synthetic_vintage(real_mirror) -> bytes:
+    """A complete made-up retrieval in the 2026 export layout, built from the real 2025 file: every 2025 row
+    again (Flensburg revised 8.6 → 8.7) and a 2026 year (copies of 2025, Flensburg 8.8). Complete, because the
+    coverage guard rejects a file that lists only a few Kreise (etl/validate.py check_coverage)."""
+    lines = (real_mirror / REAL_2025[0] / REAL_2025[1]).read_bytes().decode("latin-1").split("\n")
+    data = [ln for ln in lines if ln.startswith("2025;")]
+    rest = [ln for ln in lines if not ln.startswith("2025;")]
+    head, foot = rest[:9], rest[9:]
+    y25 = [FLENSBURG_2025 if ln.startswith("2025;01001;") else ln for ln in data]
+    y26 = [FLENSBURG_2026 if ln.startswith("2025;01001;") else "2026;" + ln[5:] for ln in data]
+    foot = [("Stand: 30.11.2026 / 12:00:00 (SYNTHETIC TEST VINTAGE, not an official publication)"
+             if ln.startswith("Stand:") else ln) for ln in foot]
+    return "\n".join(head + y25 + y26 + foot).encode("latin-1")
 
 
 @pytest.fixture()
@@ -24,7 +41,7 @@ def with_third_vintage(tmp_path, monkeypatch, built):
     monkeypatch.setattr(runner, "_post_build_hooks", lambda con, settings: None)
     mirror = _mirror(tmp_path)
     (mirror / "synthetic_13211").mkdir()
-    shutil.copy(FIXTURES / SYNTHETIC, mirror / "synthetic_13211" / SYNTHETIC)
+    (mirror / "synthetic_13211" / SYNTHETIC).write_bytes(synthetic_vintage(mirror))
     cat_dir = tmp_path / "catalogue"
     shutil.copytree(catalogue.HERE / "catalogue", cat_dir)
     text = (cat_dir / f"{DATASET}.yml").read_text(encoding="utf-8")
