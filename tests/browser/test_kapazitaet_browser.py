@@ -194,7 +194,13 @@ def test_composite_with_changed_weights_round_trips_through_the_url(page, server
     def shown_top(pg) -> list[str]:
         pg.locator("#lens-comp-table").scroll_into_view_if_needed()
         expect(pg.locator("#lens-comp-table .ag-row[row-index='0'] [col-id=ags]").first).to_have_text(top[0])
-        rows = sorted(_grid_rows(pg, "lens-comp-table"), key=lambda r: int(r["rank"]))
+        # AG Grid fills its cells in passes: read again until the visible rows carry their rank
+        for _ in range(40):
+            rows = [r for r in _grid_rows(pg, "lens-comp-table") if (r.get("rank") or "").strip()]
+            if len(rows) >= 5:
+                break
+            pg.wait_for_timeout(250)
+        rows = sorted(rows, key=lambda r: int(r["rank"]))
         return [r["ags"] for r in rows[:5]]
     assert shown_top(page) == top
     first = next(r for r in _grid_rows(page, "lens-comp-table") if r["rank"] == "1")
