@@ -58,6 +58,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", "IA_LOG_LEVEL", "INFO", "Python log level (DEBUG, INFO, WARNING, ERROR)."),
     Setting("query_row_cap", "IA_QUERY_ROW_CAP", "50000", "Most rows one app/CLI query may return."),
     Setting("query_timeout", "IA_QUERY_TIMEOUT", "10", "Seconds one app query may run before it is interrupted."),
+    Setting("callback_cache", "IA_CALLBACK_CACHE", "1",
+            "1 = the dashboard memoises expensive callback results per warehouse build (profiles, place cards, "
+            "coverage, table pages) and precomputes them at start; 0 = recompute on every request (the baseline "
+            "of bench/bench_callbacks.py)."),
     Setting("host", "IA_HOST", "127.0.0.1", "Address the dashboard listens on."),
     Setting("port", "IA_PORT", "8050", "Port the dashboard listens on."),
     # data stewards (etl/schedule.py, etl/history.py, etl/builds.py, the /status console)
