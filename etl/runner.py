@@ -28,6 +28,7 @@ from warehouse.connection import connect_writer
 from .catalogue import catalogue_dir, indicator_files, load_catalogue, load_indicators
 from .errors import EtlError, InputError, ValidationError
 from .settings import ROOT, Settings, get_settings
+from .parallel import Computed, computed_steps, use_pool
 from .snapshots import SnapshotStore
 from .step import StepContext, StepOutput, observations
 from .validate import expected_units, previous_totals, validate_observations, validate_tables
@@ -156,14 +157,14 @@ def _write_step_output(con: duckdb.DuckDBPyConnection, dataset: str, out: StepOu
     return counts
 
 
-def run_step(entry: dict, ctx: StepContext, write: Callable[[StepOutput], dict[str, int]] | None = None):
-    """Run one step (and `write` its output); any failure leaves as an EtlError naming the dataset and files:
-    a library's own exception (corrupt zip/xlsx/parquet/shapefile, empty CSV, full disk …) becomes an InputError
-    of one line instead of a 70-line traceback."""
+def run_step(entry: dict, ctx: StepContext, write: Callable[[StepOutput], dict[str, int]] | None = None,
+             output: StepOutput | None = None):
+    """Run one step (and `write` its output; `output` = already computed by a worker, etl/parallel.py); any failure
+    leaves as an EtlError naming the dataset and files: a library's own exception (corrupt zip/xlsx/parquet/
+    shapefile, empty CSV, full disk …) becomes an InputError of one line instead of a 70-line traceback."""
     dataset = entry["id"]
     try:
-        module = importlib.import_module(entry["step"])
-        out = module.run(ctx)
+        out = output if output is not None else importlib.import_module(entry["step"]).run(ctx)
         return write(out) if write else out
     except Exception as exc:  # name the dataset and files for the run report (etl/refresh.py)
         files = [s.filename for s in ctx.snapshots]
@@ -253,6 +254,9 @@ def _post_build_hooks(con: duckdb.DuckDBPyConnection, settings: Settings | None)
 def run_models(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> list[str]:
     """Execute warehouse/models/<layer>/*.sql in order, the post-build hooks, then every *.test.sql
     (each returns violating rows and must return none)."""
+    # intermediate is rebuilt whole every run: starting empty lets a model turn a table into a view (or drop one)
+    con.execute("DROP SCHEMA IF EXISTS intermediate CASCADE")
+    con.execute("CREATE SCHEMA intermediate")
     _load_reference_tables(con)
     _observation_union(con)
     failures: list[str] = []
@@ -318,18 +322,32 @@ def run(only: list[str] | None = None, force: bool = False, settings: Settings |
         con.execute(META_DDL)
         for gone in _drop_removed_datasets(con, catalogue):
             say(f"dataset {gone} is no longer in the catalogue: its staging tables were dropped")
-        for i, dataset in enumerate(changed, 1):
-            entry = catalogue[dataset]
-            say(f"[{i}/{len(changed)}] {dataset}")
-            ctx = StepContext(dataset=dataset, settings=settings, store=store, entry=entry)
-            ts = time.perf_counter()
-            counts = run_step(entry, ctx, lambda out: _write_step_output(con, dataset, out, ctx))
-            result.row_counts.update(counts)
-            result.warnings += [f"{dataset}: {w}" for w in ctx.warnings]
-            con.execute("INSERT OR REPLACE INTO meta.dataset_state VALUES (?, ?, now(), ?, ?)",
-                        [dataset, input_fingerprint(entry, store), sum(counts.values()),
-                         json.dumps(ctx.warnings, ensure_ascii=False)])
-            log.debug("%s took %.2fs", dataset, time.perf_counter() - ts)
+        workers = use_pool(settings, len(changed))
+        if workers:
+            say(f"steps: {len(changed)} datasets in {workers} worker processes")
+            done = computed_steps([catalogue[d] for d in changed], settings, store, workers)
+        else:
+            done = (Computed(catalogue[d], None, [], []) for d in changed)
+        step_warnings: dict[str, list[str]] = {}
+        try:
+            for i, item in enumerate(done, 1):
+                entry = item.entry
+                dataset = entry["id"]
+                say(f"[{i}/{len(changed)}] {dataset}")
+                ctx = StepContext(dataset=dataset, settings=settings, store=store, entry=entry)
+                if item.output is not None:
+                    ctx.snapshots, ctx.warnings = item.snapshots, item.warnings
+                elif item.failure:  # failed in a worker: run it here for the same error as a serial run
+                    log.debug("%s failed in a worker (%s); re-running it in the runner", dataset, item.failure)
+                counts = run_step(entry, ctx, lambda out: _write_step_output(con, dataset, out, ctx), output=item.output)
+                result.row_counts.update(counts)
+                step_warnings[dataset] = [f"{dataset}: {w}" for w in ctx.warnings]
+                con.execute("INSERT OR REPLACE INTO meta.dataset_state VALUES (?, ?, now(), ?, ?)",
+                            [dataset, input_fingerprint(entry, store), sum(counts.values()),
+                             json.dumps(ctx.warnings, ensure_ascii=False)])
+        finally:  # an error leaves the loop early: stop the workers now, not when the traceback is freed
+            getattr(done, "close", lambda: None)()
+        result.warnings += [w for d in changed for w in step_warnings.get(d, [])]  # catalogue order, not finish order
         say("models: intermediate → core → marts, then model tests")
         run_models(con, settings)
         for tbl in ("core.dim_region", "core.fact_observation", "core.dim_indicator"):

@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_retries", "IA_HTTP_RETRIES", "4", "Retries with exponential backoff on 5xx, 429 and timeouts."),
     Setting("job_poll_seconds", "IA_JOB_POLL_SECONDS", "5", "Pause between polls of a GENESIS background job."),
     Setting("job_max_wait", "IA_JOB_MAX_WAIT", "1800", "Give up on a GENESIS background job after this many seconds."),
+    Setting("etl_workers", "IA_ETL_WORKERS", "2",
+            "Processes that run dataset steps at once in an offline build (1 = one after another in the runner)."),
     Setting("log_level", "IA_LOG_LEVEL", "INFO", "Python log level (DEBUG, INFO, WARNING, ERROR)."),
     Setting("query_row_cap", "IA_QUERY_ROW_CAP", "50000", "Most rows one app/CLI query may return."),
     Setting("query_timeout", "IA_QUERY_TIMEOUT", "10", "Seconds one app query may run before it is interrupted."),

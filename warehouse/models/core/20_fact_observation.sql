@@ -9,19 +9,19 @@
 -- 6. implied counts (kind count with numerator/denominator, e.g. labour_force_civilian = unemployed /
 --    unemployment_rate × 100): only where both published figures exist for the same key and date and the rate is > 0;
 --    they weight published rates in group figures (warehouse.queries.group_aggregate), nothing is filled in.
-CREATE OR REPLACE TABLE intermediate.obs_ranked AS
-SELECT o.*, d.priority,
-       row_number() OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date
-                          ORDER BY o.on_current_territory DESC, d.priority, o.dataset) AS rnk,
-       count(*) OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date) AS n_sources
-FROM intermediate.obs_harmonised o
-JOIN staging.datasets d USING (dataset);
-
+-- (rank and pick in one statement: the ranked copy of every observation is never needed on its own)
 CREATE OR REPLACE TABLE intermediate.obs_base AS
 SELECT ags, level, indicator_id, CAST(reference_date AS DATE) AS reference_date, value::DOUBLE AS value, flag,
        gebietsstand, harmonised, harmonisation_note, on_current_territory, dataset, source_table, snapshot_id,
        n_sources
-FROM intermediate.obs_ranked WHERE rnk = 1;
+FROM (
+    SELECT o.*, d.priority,
+           row_number() OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date
+                              ORDER BY o.on_current_territory DESC, d.priority, o.dataset) AS rnk,
+           count(*) OVER (PARTITION BY o.ags, o.level, o.indicator_id, o.reference_date) AS n_sources
+    FROM intermediate.obs_harmonised o
+    JOIN staging.datasets d USING (dataset)
+) WHERE rnk = 1;
 
 -- 2. Stadtstaaten fill (Berlin 11 / 11000 / 11000000, Hamburg 02 / 02000 / 02000000)
 CREATE OR REPLACE TABLE intermediate.obs_stadtstaat AS
@@ -46,7 +46,7 @@ WHERE NOT EXISTS (SELECT 1 FROM intermediate.obs_base b
                   WHERE b.ags = t.tags AND b.level = t.lvl AND b.indicator_id = t.indicator_id
                     AND year(b.reference_date) = year(t.reference_date));
 
-CREATE OR REPLACE TABLE intermediate.obs_published AS
+CREATE OR REPLACE VIEW intermediate.obs_published AS
 SELECT * FROM intermediate.obs_base UNION ALL BY NAME SELECT * FROM intermediate.obs_stadtstaat;
 
 -- 3./4. upward aggregation: gemeinde -> kreis -> land -> bund
@@ -76,7 +76,7 @@ agg AS (
            bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
            count(*) FILTER (WHERE c.value IS NOT NULL AND coalesce(wp.value, wc.value) IS NULL) AS n_unweighted,
            count(*) FILTER (WHERE c.value IS NULL AND coalesce(c.flag, '') <> 'booked_elsewhere') AS n_missing,
-           string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
+           string_agg(DISTINCT c.dataset, ',' ORDER BY c.dataset) AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, max(c.gebietsstand) AS gebietsstand
     FROM child c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
@@ -96,7 +96,7 @@ WHERE a.parent IN (SELECT ags FROM intermediate.region WHERE level = 'kreis')
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_published p WHERE p.level = 'kreis' AND p.ags = a.parent
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
-CREATE OR REPLACE TABLE intermediate.obs_kreis_all AS
+CREATE OR REPLACE VIEW intermediate.obs_kreis_all AS
 SELECT * FROM intermediate.obs_published UNION ALL BY NAME SELECT * FROM intermediate.obs_agg_kreis;
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_upper AS
@@ -116,7 +116,7 @@ agg_land AS (
            intermediate.weighted_mean(c.value, coalesce(wp.value, wc.value)) AS weighted,
            bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
            count(*) FILTER (WHERE c.value IS NULL AND coalesce(c.flag, '') <> 'booked_elsewhere') AS n_missing,
-           string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
+           string_agg(DISTINCT c.dataset, ',' ORDER BY c.dataset) AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, any_value(c.gebietsstand) AS gebietsstand
     FROM kreis_child c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.level = 'kreis' AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
@@ -136,7 +136,7 @@ WHERE ((a.kind = 'count' AND a.n_missing = 0 AND a.n_children >= e.n_expected)
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_kreis_all p WHERE p.level = 'land' AND p.ags = a.parent
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
-CREATE OR REPLACE TABLE intermediate.obs_land_all AS
+CREATE OR REPLACE VIEW intermediate.obs_land_all AS
 SELECT * FROM intermediate.obs_kreis_all UNION ALL BY NAME SELECT * FROM intermediate.obs_agg_upper;
 
 CREATE OR REPLACE TABLE intermediate.obs_agg_bund AS
@@ -150,7 +150,7 @@ agg AS (
            sum(c.value) AS sum_value,
            intermediate.weighted_mean(c.value, coalesce(wp.value, wc.value)) AS weighted,
            bool_or(c.value IS NOT NULL AND wp.value IS NULL AND wc.value IS NOT NULL) AS census_weighted,
-           string_agg(DISTINCT c.dataset, ',') AS dataset, any_value(c.source_table) AS source_table,
+           string_agg(DISTINCT c.dataset, ',' ORDER BY c.dataset) AS dataset, any_value(c.source_table) AS source_table,
            any_value(c.snapshot_id) AS snapshot_id, any_value(c.gebietsstand) AS gebietsstand
     FROM c
     LEFT JOIN w wp ON wp.ags = c.ags AND wp.reference_date = c.reference_date AND wp.indicator_id = 'population'
@@ -167,7 +167,7 @@ WHERE a.kind IN ('count', 'rate') AND a.n_values = 16 AND (a.kind = 'count' OR a
   AND NOT EXISTS (SELECT 1 FROM intermediate.obs_land_all p WHERE p.level = 'bund'
                   AND p.indicator_id = a.indicator_id AND year(p.reference_date) = year(a.reference_date));
 
-CREATE OR REPLACE TABLE intermediate.obs_counts_all AS
+CREATE OR REPLACE VIEW intermediate.obs_counts_all AS
 SELECT * FROM intermediate.obs_land_all UNION ALL BY NAME SELECT * FROM intermediate.obs_agg_bund;
 
 -- 5. derived rates

@@ -9,5 +9,5 @@ SELECT o.*,
            AS n_vintages
 FROM staging.observations_all o;
 
-CREATE OR REPLACE VIEW intermediate.obs_latest AS
+CREATE OR REPLACE VIEW intermediate.obs_latest AS  -- (kept for readers; the models read obs_input)
 SELECT * EXCLUDE (vintage_rank, n_vintages) FROM intermediate.obs_vintage_ranked WHERE vintage_rank = 1;

@@ -9,17 +9,23 @@
 -- A target is computed only when every part with a positive weight is present; a NULL part makes the result NULL
 -- with that part's flag. Whatever cannot be converted keeps its key and Gebietsstand (on_current_territory =
 -- false) and is listed in crosswalk_unresolved: nothing is dropped, nothing guessed.
-CREATE OR REPLACE TABLE intermediate.obs_input AS
-SELECT o.*, row_number() OVER () AS obs_id, coalesce(k.kind, 'rate') AS kind,
+-- obs_input is a view: obs_id is the row's position in obs_vintage_ranked (stable, that table is never modified);
+-- each model below reads only the columns it needs instead of a second 800k-row copy of every column.
+CREATE OR REPLACE VIEW intermediate.obs_input AS
+SELECT o.* EXCLUDE (vintage_rank, n_vintages), o.rowid AS obs_id, coalesce(k.kind, 'rate') AS kind,
        TRY_CAST(o.gebietsstand AS DATE) AS gs
-FROM intermediate.obs_latest o
-LEFT JOIN staging.indicator_kind k USING (indicator_id);
+FROM intermediate.obs_vintage_ranked o
+LEFT JOIN staging.indicator_kind k USING (indicator_id)
+WHERE o.vintage_rank = 1;
 
+-- Routes: Kreis rows before 01.07.2021 (or without a readable Gebietsstand) → BBSR sheets; Gemeinde rows from
+-- 31.12.2020 → Gemeinde crosswalk; everything else passes. Each branch joins only its own rows.
 CREATE OR REPLACE TABLE intermediate.obs_route AS
-WITH kin AS (
+WITH kall AS (
     SELECT obs_id, dataset, indicator_id, reference_date, gebietsstand, gs, left(ags, 2) AS land, ags
-    FROM intermediate.obs_input WHERE level = 'kreis' AND gs < DATE '2021-07-01'
+    FROM intermediate.obs_input WHERE level = 'kreis' AND (gs IS NULL OR gs < DATE '2021-07-01')
 ),
+kin AS (SELECT * FROM kall WHERE gs IS NOT NULL),
 kreis_sheets AS (SELECT DISTINCT from_year, from_ags FROM intermediate.crosswalk_kreis),
 -- one sheet for all Kreise of a Land in one published column (dataset, indicator, date, Gebietsstand), where a
 -- sheet lists them all: publishers sometimes show a later territory under an earlier date (Thüringen 1995/96
@@ -46,39 +52,34 @@ kreis_anchor_key AS (
     SELECT o.ags, o.gs,
            coalesce(max(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) <= o.gs),
                     min(c.from_year) FILTER (WHERE make_date(c.from_year, 12, 31) > o.gs)) AS from_year
-    FROM (SELECT DISTINCT ags, gs FROM intermediate.obs_input WHERE level = 'kreis' AND gs < DATE '2021-07-01') o
+    FROM (SELECT DISTINCT ags, gs FROM kin) o
     JOIN kreis_sheets c ON c.from_ags = o.ags
     GROUP BY o.ags, o.gs
 ),
-kreis_anchor AS (
-    SELECT o.obs_id, k.from_year FROM intermediate.obs_input o
-    JOIN kreis_anchor_key k ON k.ags = o.ags AND k.gs = o.gs
-    WHERE o.level = 'kreis' AND o.gs < DATE '2021-07-01'
+gin AS (
+    SELECT obs_id, ags, gs FROM intermediate.obs_input
+    WHERE level = 'gemeinde' AND gs >= DATE '2020-12-31' AND gs < DATE '2025-11-30'
 ),
 gem_anchor_key AS (
     SELECT o.ags, o.gs,
            coalesce(max(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand <= o.gs),
                     min(c.from_gebietsstand) FILTER (WHERE c.from_gebietsstand > o.gs)) AS from_gs
-    FROM (SELECT DISTINCT ags, gs FROM intermediate.obs_input
-          WHERE level = 'gemeinde' AND gs >= DATE '2020-12-31' AND gs < DATE '2025-11-30') o
+    FROM (SELECT DISTINCT ags, gs FROM gin) o
     JOIN (SELECT DISTINCT from_gebietsstand, from_ags FROM intermediate.crosswalk_gemeinde) c ON c.from_ags = o.ags
     GROUP BY o.ags, o.gs
-),
-gem_anchor AS (
-    SELECT o.obs_id, g.from_gs FROM intermediate.obs_input o
-    JOIN gem_anchor_key g ON g.ags = o.ags AND g.gs = o.gs
-    WHERE o.level = 'gemeinde' AND o.gs >= DATE '2020-12-31' AND o.gs < DATE '2025-11-30'
 )
-SELECT o.obs_id,
-       CASE WHEN o.level = 'kreis' AND (o.gs IS NULL OR o.gs < DATE '2021-07-01') THEN 'kreis'
-            WHEN o.level = 'gemeinde' AND o.gs >= DATE '2020-12-31' AND o.gs < DATE '2025-11-30' THEN 'gemeinde'
-            ELSE 'pass' END AS route,
-       coalesce(ba.from_year, k.from_year) AS from_year, g.from_gs
-FROM intermediate.obs_input o
-LEFT JOIN kreis_anchor k USING (obs_id)
-LEFT JOIN batch_anchor ba ON o.level = 'kreis' AND ba.dataset = o.dataset AND ba.indicator_id = o.indicator_id
-     AND ba.reference_date = o.reference_date AND ba.gebietsstand = o.gebietsstand AND ba.land = left(o.ags, 2)
-LEFT JOIN gem_anchor g USING (obs_id);
+SELECT k.obs_id, 'kreis' AS route, coalesce(ba.from_year, ka.from_year) AS from_year, NULL::DATE AS from_gs
+FROM kall k
+LEFT JOIN kreis_anchor_key ka ON ka.ags = k.ags AND ka.gs = k.gs
+LEFT JOIN batch_anchor ba ON ba.dataset = k.dataset AND ba.indicator_id = k.indicator_id
+     AND ba.reference_date = k.reference_date AND ba.gebietsstand = k.gebietsstand AND ba.land = k.land
+UNION ALL
+SELECT g.obs_id, 'gemeinde', NULL, ga.from_gs
+FROM gin g LEFT JOIN gem_anchor_key ga ON ga.ags = g.ags AND ga.gs = g.gs
+UNION ALL
+SELECT obs_id, 'pass', NULL, NULL FROM intermediate.obs_input
+WHERE NOT (level = 'kreis' AND (gs IS NULL OR gs < DATE '2021-07-01'))
+  AND NOT coalesce(level = 'gemeinde' AND gs >= DATE '2020-12-31' AND gs < DATE '2025-11-30', false);
 
 -- One row per (source observation, target part): Kreise and Gemeinden in the same shape.
 CREATE OR REPLACE TABLE intermediate.obs_parts AS
