@@ -28,11 +28,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(timeout: float = 60.0, env: dict | None = None):
-    """Yield the base URL of a dev server started with dashboard.app.run; stop it afterwards."""
-    port = free_port()
+def running_server(timeout: float = 60.0, env: dict | None = None, port: int | None = None,
+                   log_path: Path | None = None):
+    """Yield the base URL of a dev server started with dashboard.app.run; stop it afterwards.
+    `port`: a fixed port instead of a free one; `log_path`: keep the server's stderr (its log) in that file."""
+    port = port or free_port()
     code = f"from dashboard.app import run; run(host='127.0.0.1', port={port}, debug=False)"
-    log = tempfile.TemporaryFile()   # not a pipe: the request log would fill it and block the server
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()   # not a pipe: the log would block
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=str(ROOT), env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
