@@ -43,3 +43,10 @@ lint-docker:
 
 clean:
 	rm -rf var/
+
+bench-load: warehouse  ## load test: 50 users click through (3 min), worker models, saturation ramp (≤ 15 min) → bench/results/load.{json,md}
+	$(PIP) install -q -e ".[load]"
+	$(PY) bench/bench_load.py
+
+test-load: install    ## the short (≤ 30 s) locust scenario of the CI suite (pytest -m load)
+	$(PY) -m pytest -q -m load tests/test_load.py

@@ -322,10 +322,25 @@ def show_settings() -> None:
     _emit(pd.DataFrame(get_settings().as_rows(), columns=["setting", "env", "value", "help"]), "table", "Settings")
 
 
+def gunicorn_command(host: str, port: int, workers: int | None = None, threads: int | None = None) -> list[str]:
+    """The gunicorn command `serve` runs (bench/bench_load.py measures exactly this). Worker model from
+    IA_WORKERS / IA_THREADS (etl/settings.py; chosen by the load test, bench/results/load.md): threads > 1 means
+    gthread workers, each thread with its own DuckDB cursor (warehouse.queries.Warehouse.sql)."""
+    s = get_settings()
+    workers = int(workers or s.workers)
+    threads = int(threads or s.threads)
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}", "--timeout", "60"]
+    if threads > 1:
+        cmd += ["--worker-class", "gthread", "--threads", str(threads)]
+    return cmd + ["dashboard.app:server"]
+
+
 @app.command()
 def serve(dev: bool = typer.Option(False, "--dev", help="Dash development server instead of gunicorn"),
           host: str = typer.Option(None, "--host"), port: int = typer.Option(None, "--port"),
-          workers: int = typer.Option(2, "--workers")) -> None:
+          workers: int = typer.Option(None, "--workers", help="gunicorn worker processes (default IA_WORKERS)"),
+          threads: int = typer.Option(None, "--threads",
+                                      help="threads per worker, > 1 = gthread workers (default IA_THREADS)")) -> None:
     """Serve the dashboard (builds the warehouse first if it is missing)."""
     _setup_logging()
     s = get_settings()
@@ -340,8 +355,7 @@ def serve(dev: bool = typer.Option(False, "--dev", help="Dash development server
         run_dash(host=host, port=port, debug=False)
         return
     import subprocess
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-           "--timeout", "60", "dashboard.app:server"]
+    cmd = gunicorn_command(host, port, workers, threads)
     console.print("serving: " + " ".join(cmd))
     raise typer.Exit(subprocess.call(cmd))
 

@@ -66,6 +66,10 @@ SETTINGS: tuple[Setting, ...] = (
             "of bench/bench_callbacks.py)."),
     Setting("host", "IA_HOST", "127.0.0.1", "Address the dashboard listens on."),
     Setting("port", "IA_PORT", "8050", "Port the dashboard listens on."),
+    Setting("workers", "IA_WORKERS", "2",
+            "gunicorn worker processes of `integrationsatlas serve` (each holds its own caches, ~1 GB when warm)."),
+    Setting("threads", "IA_THREADS", "1",
+            "Threads per gunicorn worker; > 1 = gthread workers (chosen by the load test, bench/results/load.md)."),
     # data stewards (etl/schedule.py, etl/history.py, etl/builds.py, the /status console)
     Setting("schedule_file", "IA_SCHEDULE_FILE", str(ROOT / "etl" / "schedule.toml"),
             "Schedule of refreshes (TOML: cron expression per dataset or group), read by `etl schedule`."),

@@ -58,17 +58,27 @@ class Warehouse:
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
-            ident = self.identity()
-            if self._con is None or ident != self._identity:
-                if self._con is not None:
-                    self._con.close()
-                self._con = connect_reader(self.path)
-                self._identity = ident
-            return self._con
+            return self._open()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        ident = self.identity()
+        if self._con is None or ident != self._identity:
+            if self._con is not None:
+                self._con.close()
+            self._con = connect_reader(self.path)
+            self._identity = ident
+        return self._con
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own per query (DuckDB connections are not thread-safe; gthread workers run requests in
+        threads). Taken under the lock: another thread must not close the connection between open and cursor()
+        when a rebuilt warehouse is swapped in (queries already running on the old one finish normally)."""
+        with self._lock:
+            return self._open().cursor()
 
     def sql(self, sql: str, params: dict | None = None, row_cap: int | None = None) -> pd.DataFrame:
         cap = row_cap or self.row_cap
-        cur = self._connection().cursor()
+        cur = self._cursor()
         timer = threading.Timer(self.timeout, cur.interrupt)
         timer.start()
         try:
@@ -115,12 +125,33 @@ def _cached(ident: tuple, name: str, frozen: tuple) -> pd.DataFrame:
     return wh.sql(_query_text(name), dict(frozen))
 
 
+_INFLIGHT: dict[tuple, list] = {}          # key → [lock, number of threads using it]
+_INFLIGHT_LOCK = threading.Lock()
+
+
+def _single_flight(key: tuple, fn):
+    """Threads of one gthread worker asking for the same not-yet-memoised query wait for the first one instead of
+    running it again each (lru_cache alone would run it once per thread: N× the CPU on a cold cache)."""
+    with _INFLIGHT_LOCK:
+        ent = _INFLIGHT.setdefault(key, [threading.Lock(), 0])
+        ent[1] += 1
+    try:
+        with ent[0]:
+            return fn()
+    finally:
+        with _INFLIGHT_LOCK:
+            ent[1] -= 1
+            if ent[1] == 0:
+                _INFLIGHT.pop(key, None)
+
+
 def named(name: str, wh: Warehouse | None = None, **params) -> pd.DataFrame:
     """Run warehouse/queries/<name>.sql with DuckDB named parameters ($param); memoised per warehouse build."""
     wh = wh or get_warehouse()
     _WAREHOUSES.setdefault(str(wh.path), wh)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    df = _cached(wh.identity(), name, frozen)
+    ident = wh.identity()
+    df = _single_flight((ident, name, frozen), lambda: _cached(ident, name, frozen))
     return df.copy()
 
 
