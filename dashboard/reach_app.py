@@ -130,8 +130,10 @@ def register(app) -> None:
         try:
             fc, name = geojson_payload(request.query_string.decode("utf-8", "replace"))
         except Exception as exc:  # noqa: BLE001 - a bad selection is a 400 with the reason, never a trace
+            from etl.errors import UnknownSelection
             log.exception("geojson failed")
-            return Response(json.dumps({"error": str(exc)}), status=400, mimetype="application/json")
+            msg = str(exc) if isinstance(exc, UnknownSelection) else "this view cannot be exported as GeoJSON"
+            return Response(json.dumps({"error": msg}), status=400, mimetype="application/json")
         body = json.dumps(fc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return Response(body, mimetype="application/geo+json",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"})

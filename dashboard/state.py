@@ -222,8 +222,8 @@ def parse(query: str | None, cat: Catalogue) -> tuple[AppState, list[str]]:
     changes["pal"] = choice("pal", PALETTES)
 
     changes["sel"] = list_param("sel", lambda v: bool(_AGS.match(v)), cap=MAX_SELECTION)
-    if "by" in get:
-        changes["by"] = list_param("by", FACETS, cap=2)
+    if "by" in get:   # nothing valid left → the default grouping (an empty 'by' cannot be written to the URL)
+        changes["by"] = list_param("by", FACETS, cap=2) or DEFAULT.by
     for axis in ("x", "y"):
         v = get.get(axis, "")
         if v and not cat.available.get(v):
@@ -305,9 +305,13 @@ def from_controls(base: AppState, **values) -> AppState:
     changes = {}
     for name, v in values.items():
         if name in _LIST_FIELDS:
-            changes[name] = tuple(str(x) for x in (v or []))
+            v = v if isinstance(v, (list, tuple)) else ([] if v in (None, "") else [v])   # a crafted scalar
+            changes[name] = tuple(str(x) for x in v)
         elif name in ("year", "k"):
-            changes[name] = int(v) if v not in (None, "") else getattr(base, name)
+            try:   # a crafted request may send anything; the URL parse then reports what it replaced
+                changes[name] = int(v) if v not in (None, "") else getattr(base, name)
+            except (TypeError, ValueError, OverflowError):
+                changes[name] = getattr(base, name)
         else:
             changes[name] = v if v is not None else getattr(DEFAULT, name)
     return replace(base, **changes)

@@ -1,8 +1,9 @@
 """Secrets (issue 11): a run with a known GENESIS token (IA_GENESIS_USER / IA_GENESIS_PASSWORD) against the
 local replay server, logging at DEBUG; then every output (stdout/stderr of `etl run`, `etl history`,
 `etl report`), every file the run wrote (logs, snapshots and their .meta.json, run history, run reports, the
-build archive) and the rendered pages of the app (/, its layout JSON, /status, /healthz) are searched for the
-token and the password: 0 hits. The server's request log proves the token was really sent (in headers only).
+build archive, the server's log), the text columns of the warehouse's meta tables, `etl status` and `settings`,
+and the app's pages (/, its layout JSON, /healthz, /api/steward/status, and /status, /daten, /, /tabelle as the
+router callback renders them) are searched for the token and the password: 0 hits. The server's request log proves the token was really sent (in headers only).
 The replay server answers every 12411 table with the one recorded zip, so the run fetches and stores snapshots,
 then stops at a parse error in a file that is no regio CSV now: a failed run with a full report, without
 rebuilding the models (fast)."""
@@ -40,6 +41,40 @@ def source_warehouse(request) -> Path:
     return p if p and p.exists() else request.getfixturevalue("built")
 
 
+def _render(url: str, path: str) -> str:
+    """POST the router callback the way the browser does on opening `path`: the page's whole content."""
+    import json
+    body = {"output": "..nav.children...page-content.children...notice.children...route-store.data..",
+            "outputs": [{"id": i, "property": p} for i, p in (("nav", "children"), ("page-content", "children"),
+                                                               ("notice", "children"), ("route-store", "data"))],
+            "inputs": [{"id": "url", "property": "pathname", "value": path},
+                       {"id": "url", "property": "search", "value": ""}],
+            "state": [{"id": "route-store", "property": "data", "value": None}], "changedPropIds": ["url.pathname"]}
+    req = urllib.request.Request(url + "/_dash-update-component", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        return resp.read().decode("utf-8", "replace")
+
+
+def _warehouse_text(path: Path) -> str:
+    """Every text value of the warehouse's meta tables and of core.dim_dataset (DuckDB compresses strings, so a
+    byte search of the file alone could miss one)."""
+    import duckdb
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cols = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                           "WHERE data_type = 'VARCHAR' AND (table_schema = 'meta' OR table_name = 'dim_dataset')"
+                           ).fetchall()
+        assert cols, "no text columns in meta.*"
+        out = []
+        for schema, table, col in cols:
+            rows = con.execute(f'SELECT DISTINCT "{col}" FROM "{schema}"."{table}"').fetchall()
+            out.extend(str(r[0]) for r in rows)
+        return "\n".join(out)
+    finally:
+        con.close()
+
+
 def test_the_token_appears_in_no_output_file_or_page(tmp_path, source_warehouse, monkeypatch):
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
@@ -73,17 +108,30 @@ def test_the_token_appears_in_no_output_file_or_page(tmp_path, source_warehouse,
         outputs[f"etl report {rep['run_id']}"] = r.stdout + r.stderr
     assert any(k.startswith("etl report") for k in outputs), outputs["etl history"]
 
+    for args in (["etl", "status"], ["settings"]):
+        r = _run(args, env)
+        outputs[" ".join(args)] = r.stdout + r.stderr
+    assert "IA_GENESIS_PASSWORD" in outputs["settings"]
+
     from dashboard.testing import running_server
     page_env = {k: v for k, v in env.items() if k != "IA_ONLINE"}
-    with running_server(env=page_env) as url:
-        for path in ("/", "/_dash-layout", "/status", "/healthz", "/quellen"):
+    # the server's own log is kept in tmp_path (searched below with every other file)
+    with running_server(env=page_env, log_path=tmp_path / "server.log") as url:
+        for path in ("/", "/_dash-layout", "/status", "/healthz", "/daten", "/api/steward/status", "/api/pages",
+                     "/api/geojson?level=land"):
             try:
                 with urllib.request.urlopen(url + path, timeout=60) as resp:
                     outputs[f"GET {path}"] = resp.read().decode("utf-8", "replace")
             except urllib.error.HTTPError as exc:
                 outputs[f"GET {path}"] = exc.read().decode("utf-8", "replace")
+        # the pages as the browser renders them: the router callback's output (run history, snapshots, sources)
+        for path in ("/status", "/daten", "/", "/tabelle"):
+            outputs[f"render {path}"] = _render(url, path)
     assert '"namespace":"dash_core_components"' in outputs["GET /_dash-layout"]
     assert len(outputs["GET /status"]) > 500, outputs["GET /status"][:300]
+    assert len(outputs["render /status"]) > 2000 and len(outputs["render /daten"]) > 2000, outputs["render /status"][:300]
+    assert '"runs"' in outputs["GET /api/steward/status"]
+    outputs["warehouse text"] = _warehouse_text(settings.warehouse)
 
     files = [p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink() and "mirror" not in p.parts]
     assert any(p.name.endswith(".meta.json") for p in files), "no snapshot was fetched"

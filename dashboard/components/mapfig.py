@@ -75,10 +75,12 @@ def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, col
          "flags": {i: str(f) for i, f in enumerate(df["flag"]) if isinstance(f, str) and f},
          "date": dates[0] if len(set(dates)) == 1 else dates, "labels": hover_labels(lang)}
     if p["units_key"] != browser_units_key:
-        size_col = df["size_class"].where(df["size_class"].notna(), df.get("size_class_fine"))
-        size_facet = np.where(df["size_class"].notna(), "size_class", "size_class_fine")
+        none = pd.Series([None] * len(df), index=df.index, dtype=object)   # an empty selection has no facets
+        size = df.get("size_class", none)
+        size_col = size.where(size.notna(), df.get("size_class_fine"))
+        size_facet = np.where(size.notna(), "size_class", "size_class_fine")
         p.update(ags=ags, name=df["name"].astype(str).tolist(),
-                 kt=[facet_label("kommunaltyp", k, lang) for k in df["kommunaltyp"]],
+                 kt=[facet_label("kommunaltyp", k, lang) for k in df.get("kommunaltyp", none)],
                  size=[facet_label(f, s, lang) for s, f in zip(size_col, size_facet)])
     return p
 
