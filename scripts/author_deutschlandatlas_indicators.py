@@ -184,21 +184,18 @@ CONTINUED = {"alq": "unemployment_rate", "bev_ausl": "foreigners_share"}
 # staged, not emitted: Gemeindeverband level (VBGEM) and class labels
 NOT_EMITTED = {"preis_miet_best", "reg_energie", "pendel", "oenv", "p_ozmz_miv", "p_ozmz_oev", "preis_miet", "preis_baul"}
 
+# German labels that must say whose definition they follow (the workbook titles do not; INKAR has look-alike series)
+LABEL_DE = {"childcare_quota_u3_da": "Kindertagesbetreuung unter 3 Jahren (Deutschlandatlas)",
+            "childcare_quota_3to6_da": "Kindertagesbetreuung 3 bis unter 6 Jahre (Deutschlandatlas)",
+            "childcare_quota_6to11_da": "Kindertagesbetreuung 6 bis unter 11 Jahre (Deutschlandatlas)"}
+
 DIFFERS = {
  "kbetr_u3": ("childcare_rate_under3",
-              "Nicht dieselbe Reihe wie die INKAR-Betreuungsquote (childcare_rate_under3): Der Deutschlandatlas zählt "
-              "Kindertageseinrichtungen und Kindertagespflege (ohne Doppelzählungen) und teilt durch die Kinder am 31.12. "
-              "desselben Jahres; INKAR zählt nur Tageseinrichtungen, Destatis teilt durch den 31.12. des Vorjahres. Die "
-              "Werte liegen deshalb höher (2024: Rostock 73,99).",
-              "Not the same series as the INKAR childcare rate (childcare_rate_under3): the Deutschlandatlas counts day-care "
-              "centres and childminders (no double counting) and divides by the children on 31 Dec of the same year; INKAR "
-              "counts centres only, Destatis divides by 31 Dec of the previous year. Values are therefore higher (2024: "
-              "Rostock 73.99)."),
+              'Eigene Reihe, nicht als Fortsetzung der INKAR-Betreuungsquote (childcare_rate_under3) geführt: Der Deutschlandatlas definiert seine Quote im eigenen PDF (Kindertageseinrichtungen und Kindertagespflege ohne Doppelzählungen, Nenner Kinder am 31.12. desselben Jahres). Die INKAR-Reihe hat nachgerechnet denselben Aufbau (2015/2016), endet aber 2020; der Deutschlandatlas beginnt 2022 – ohne gemeinsames Jahr lässt sich nicht prüfen, dass beide übereinstimmen. Die amtliche Destatis-Quote teilt dagegen durch die Kinder am 31.12. des Vorjahres.',
+              "A series of its own, not continued from the INKAR childcare rate (childcare_rate_under3): the Deutschlandatlas defines its quota in its own PDF (day-care centres and childminders without double counting, denominator children on 31 Dec of the same year). The INKAR series has the same structure when recomputed (2015/2016) but ends in 2020; the Deutschlandatlas starts in 2022 - with no common year, agreement cannot be tested. Destatis' official quota divides by the children on 31 Dec of the previous year instead."),
  "kbetr_ue3": ("childcare_rate_3to6",
-               "Nicht dieselbe Reihe wie childcare_rate_3to6 (INKAR, nur Tageseinrichtungen): hier Tageseinrichtungen + "
-               "Tagespflege, Nenner Kinder am 31.12. desselben Jahres (Werte über 100 möglich).",
-               "Not the same series as childcare_rate_3to6 (INKAR, centres only): here centres + childminders, denominator "
-               "children on 31 Dec of the same year (values above 100 possible)."),
+               'Eigene Reihe, nicht als Fortsetzung von childcare_rate_3to6 (INKAR, bis 2020) geführt: Definition des Deutschlandatlas (Tageseinrichtungen + Tagespflege, Nenner Kinder am 31.12. desselben Jahres, Werte über 100 möglich); kein gemeinsames Jahr zum Abgleich.',
+               'A series of its own, not continued from childcare_rate_3to6 (INKAR, to 2020): the Deutschlandatlas definition (centres + childminders, denominator children on 31 Dec of the same year, values above 100 possible); no common year to compare.'),
  "kbetr_ue6": (None,
                "Keine andere Reihe im Bestand; Definition wie die Quoten unter 3 und 3 bis unter 6 (Tageseinrichtungen + "
                "Tagespflege, Nenner 31.12. desselben Jahres).",
@@ -245,7 +242,7 @@ def main() -> None:
         definition_de = definition_de.replace("..", ".") + f" (Deutschlandatlas, Datenangebot mit Indikatorenkürzeln, {pages}.)"
         title, definition_de = _fix(title), _fix(definition_de)
         spec = {
-            "label_de": title, "label_en": label_en, "unit": unit, "unit_en": unit_en, "kind": "rate",
+            "label_de": LABEL_DE.get(iid, title), "label_en": label_en, "unit": unit, "unit_en": unit_en, "kind": "rate",
         }
         if weight:
             spec["weight"] = weight
