@@ -82,6 +82,7 @@ def _warm_up() -> None:
                 data.search("ha")
                 data.warm_values()
                 data.warm_group_figures()
+                data.run_warmers()      # pages' precomputation (data.warmer), IA_CALLBACK_CACHE=1 only
         except Exception as exc:  # noqa: BLE001 - warm-up is best effort
             log.warning("warm-up failed: %s", exc)
     threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()

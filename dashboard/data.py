@@ -7,12 +7,17 @@ rebuilt warehouse is picked up without restarting the server.
 """
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from etl.settings import get_settings
 from warehouse import queries as q
 
 from .components import search as search_mod
@@ -31,6 +36,105 @@ def warehouse_ready() -> bool:
 
 def _ident() -> tuple:
     return q.get_warehouse().identity()
+
+
+# -- callback memo (issue 11) ---------------------------------------------------------------------
+
+def callback_cache_enabled() -> bool:
+    """IA_CALLBACK_CACHE (etl/settings.py): 0 switches the memo below and the start-up precomputation off."""
+    return str(get_settings().callback_cache).strip().lower() not in {"0", "false", "no", "off"}
+
+
+_MEMOS: list = []
+
+
+def memo(maxsize: int = 256):
+    """Memoise a pure function of hashable arguments per warehouse build (the file's identity is part of the key,
+    so a rebuilt warehouse is recomputed, never served stale). Callers must not mutate what it returns.
+    With IA_CALLBACK_CACHE=0 every call recomputes."""
+    def deco(fn):
+        store: OrderedDict = OrderedDict()
+        lock = threading.Lock()
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not callback_cache_enabled():
+                return fn(*args, **kwargs)
+            try:
+                key = (_ident(), args, tuple(sorted(kwargs.items())))
+                hash(key)
+            except (TypeError, OSError):
+                return fn(*args, **kwargs)
+            with lock:
+                if key in store:
+                    store.move_to_end(key)
+                    return store[key]
+            val = fn(*args, **kwargs)
+            with lock:
+                store[key] = val
+                while len(store) > maxsize:
+                    store.popitem(last=False)
+            return val
+        wrapper.cache_clear = store.clear
+        wrapper.cache_len = lambda: len(store)
+        _MEMOS.append(wrapper)
+        return wrapper
+    return deco
+
+
+def memo_callback(maxsize: int = 256):
+    """Memoise a Dash callback body that depends only on its arguments and the warehouse: the key is the JSON of
+    the arguments plus the input that fired it (ctx.triggered_prop_ids), per warehouse build. Exceptions
+    (PreventUpdate, errors) are not stored. Not for callbacks that read the clock, files or the run log."""
+    def deco(fn):
+        @memo(maxsize)
+        def cached(_name: str, _trig: tuple, key: str):
+            return fn(*json.loads(key))
+
+        @functools.wraps(fn)
+        def wrapper(*args):
+            if not callback_cache_enabled():
+                return fn(*args)
+            try:
+                key = json.dumps(args, sort_keys=True, separators=(",", ":"))
+            except (TypeError, ValueError):
+                return fn(*args)
+            try:
+                from dash import callback_context
+                trig = tuple(callback_context.triggered_prop_ids or ())
+            except Exception:  # noqa: BLE001 - outside a request (tests call callbacks directly)
+                trig = ()
+            return cached(fn.__module__ + "." + fn.__name__, trig, key)
+        return wrapper
+    return deco
+
+
+_WARMERS: list = []
+
+
+def warmer(fn):
+    """Register a page's start-up precomputation (run by the app's background warm-up, see run_warmers)."""
+    _WARMERS.append(fn)
+    return fn
+
+
+def run_warmers() -> int:
+    """Precompute what the first visitor of each page would otherwise wait for (only with IA_CALLBACK_CACHE=1)."""
+    if not callback_cache_enabled():
+        return 0
+    n = 0
+    for fn in _WARMERS:
+        try:
+            fn()
+            n += 1
+        except Exception as exc:  # noqa: BLE001 - warm-up is best effort
+            log.warning("warm-up %s failed: %s", fn.__name__, exc)
+    return n
+
+
+def clear_memos() -> None:
+    for m in _MEMOS:
+        m.cache_clear()
 
 
 # -- catalogue ------------------------------------------------------------------------------------

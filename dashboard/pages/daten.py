@@ -53,6 +53,7 @@ def catalogue_rows(ind: pd.DataFrame, lang: str) -> list[dict]:
     return rows
 
 
+@data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, **_):
     lang = state.lang
     ind = data.indicators()
@@ -138,6 +139,19 @@ def build(state: AppState, **_):
 
 def coverage_rows(st: AppState) -> list[dict]:
     """Per indicator and level (latest year): units of the filtered selection with a value, and the group figure."""
+    return _coverage_rows(AppState(lang=st.lang, land=st.land, kt=st.kt, gk=st.gk, gr=st.gr, ew=st.ew, br=st.br,
+                                   kty=st.kty))
+
+
+@data.warmer
+def warm_coverage() -> None:
+    """The unfiltered coverage table (a first visit of /daten) in both languages."""
+    for lang in ("de", "en"):
+        coverage_rows(AppState(lang=lang))
+
+
+@data.memo(maxsize=64)     # per warehouse build, filters and language (~120 group figures each)
+def _coverage_rows(st: AppState) -> list[dict]:
     lang, cat, rows = st.lang, data.catalogue(), []
     for spec in data.indicators().to_dict("records"):
         for level in COVERAGE_LEVELS:
@@ -160,6 +174,7 @@ def coverage_rows(st: AppState) -> list[dict]:
 @callback(Output(COVERAGE, "rowData"), Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
           *[Input(cid, prop) for cid, prop, _ in filters.filter_controls(PAGE)], State(ids.URL, "search"))
 @guard(2, notice_at=1)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_coverage(*args):
     *vals, search = args
     st = state_from(filters.filter_controls(PAGE), vals, search)

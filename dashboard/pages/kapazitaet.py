@@ -146,6 +146,7 @@ def _details(summary_key: str, lang: str, body, open_: bool = False):
                         className="mb-2")
 
 
+@data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, **_):
     st = resolved(state)
     lang = st.lang
@@ -391,6 +392,7 @@ def quadrant_labels(lang: str) -> dict[str, str]:
           Output(ids.LENS_MAP_WRAP, "style"),
           *[Input(c, p) for c, p, _ in CONTROLS], State(ids.URL, "search"), State(ids.LENS_MAP_META, "data"))
 @guard(13, notice_at=11)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_pair(*args):
     *vals, search, meta = args
     st, lang = _state(vals, search), lang_of(search)
@@ -603,6 +605,7 @@ def card_frame(st: AppState, ags: str, lang: str) -> pd.DataFrame:
           Output(ids.LENS_CARD_TABLE, "rowData"), Output(ids.LENS_CARD_TABLE, "columnDefs"), Output(ids.LENS_CARD, "style"),
           *[Input(c, p) for c, p, _ in CONTROLS], State(ids.URL, "search"))
 @guard(6, notice_at=2)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_card(*args):
     *vals, search = args
     st, lang = _state(vals, search), lang_of(search)
@@ -679,6 +682,7 @@ def card_figure(card: pd.DataFrame, lang: str) -> go.Figure:
           Output(ids.LENS_COMP_TABLE, "rowData"), Output(ids.LENS_COMP_TABLE, "columnDefs"),
           Input(ids.URL, "search"), Input(ids.LENS_COMP, "id"))
 @guard(5, notice_at=2)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_composite(search, _rendered):
     """Driven by the URL alone: every control (weights, signs, filters) writes it first (sync_url)."""
     st, lang = resolved(state_of(search)), lang_of(search)
@@ -830,6 +834,7 @@ def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None) -> go.Figure:
           Output(ids.LENS_SHARE_K, "style"),
           Input(ids.LENS_SL, "value"), State(ids.URL, "search"))
 @guard(9, notice_at=1)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_share(sl, search):
     lang = lang_of(search)
     year = share_year()

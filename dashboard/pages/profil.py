@@ -34,12 +34,17 @@ def _latest(obs: pd.DataFrame, ind: str) -> pd.Series | None:
     return o.sort_values("year").iloc[-1] if len(o) else None
 
 
-def _value_at(ags: str | None, level: str, ind: str, year: int) -> float | None:
+def _value_at(ags: str | None, level: str, ind: str, year: int, _lookups: dict | None = None) -> float | None:
+    """Value of `ind` in `year` for one unit (the first observation of that year, as the warehouse orders them).
+    `_lookups` keeps one {(indicator, year): value} per unit for the rows of a whole profile (~100 indicators)."""
     if not ags:
         return None
-    obs = data.unit_observations(ags, level)
-    hit = obs[(obs["indicator_id"] == ind) & (obs["year"] == year)]
-    return float(hit["value"].iloc[0]) if len(hit) and pd.notna(hit["value"].iloc[0]) else None
+    lookups = {} if _lookups is None else _lookups
+    if (ags, level) not in lookups:
+        obs = data.unit_observations(ags, level).drop_duplicates(["indicator_id", "year"], keep="first")
+        lookups[(ags, level)] = {(i, int(y)): (float(v) if pd.notna(v) else None)
+                                 for i, y, v in zip(obs["indicator_id"], obs["year"], obs["value"])}
+    return lookups[(ags, level)].get((ind, int(year)))
 
 
 def _ranks(ags: str, level: str, br: str) -> dict[str, dict]:
@@ -69,28 +74,40 @@ def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
     Kreis-level indicators of the same territory (marked in the column `level_note`)."""
     lang = st.lang
     cat = data.indicators().set_index("indicator_id")
+    specs = {r["indicator_id"]: r for r in data.indicators().to_dict("records")}   # dict lookups, not .loc
     rows = []
+    lookups: dict = {}
     for src_ags, src_level, obs in unit_sources(region, level):
         ranks = _ranks(src_ags, src_level, st.br)
-        for ind in obs["indicator_id"].unique():
+        # one pass over the unit's observations instead of ~100 filters: the latest row per indicator (latest
+        # year with a value, else the latest year) and the yearly points of each sparkline
+        has = obs["value"].notna()
+        latest = (obs.assign(_has=has).sort_values(["indicator_id", "_has", "year"], kind="stable")
+                  .drop_duplicates("indicator_id", keep="last"))
+        points = (obs[has].sort_values(["indicator_id", "year", "reference_date"], kind="stable")   # = pp.yearly
+                  .drop_duplicates(["indicator_id", "year"], keep="last"))
+        yearly = {i: g for i, g in points[["indicator_id", "year", "value", "reference_date"]]
+                  .groupby("indicator_id", sort=False)}
+        for r in latest.to_dict("records"):
+            ind = r["indicator_id"]
             if ind not in cat.index:
                 continue
-            r = _latest(obs, ind)
-            if r is None:
-                continue
-            spec = cat.loc[ind]
+            spec = specs[ind]
             year = int(r["year"])
             rk = ranks.get(ind) if pd.notna(r["value"]) else None
             rank = (int(rk["rank"]), int(rk["n_peers"])) if rk and int(rk["year"]) == year else None
             unit = indicator_unit(spec, lang)
-            kreis = (_value_at(region.get("kreis_ags"), "kreis", ind, year)
+            kreis = (_value_at(region.get("kreis_ags"), "kreis", ind, year, lookups)
                      if level == "gemeinde" and src_level == "gemeinde" else None)
             if src_level == "kreis" and level == "gemeinde":
                 kreis = float(r["value"]) if pd.notna(r["value"]) else None
-            land = _value_at(region.get("land_ags"), "land", ind, year) if level in ("gemeinde", "kreis") else None
-            de = _value_at("DG", "bund", ind, year)
-            pts = pp.yearly(obs[obs["indicator_id"] == ind])
+            land = (_value_at(region.get("land_ags"), "land", ind, year, lookups)
+                    if level in ("gemeinde", "kreis") else None)
+            de = _value_at("DG", "bund", ind, year, lookups)
+            pts = yearly[ind][["year", "value", "reference_date"]] if ind in yearly else \
+                pd.DataFrame(columns=["year", "value", "reference_date"])
             label = indicator_label(spec, lang)
+            alt = pp.spark_alt(pts, label, lang)
             rows.append({
                 "indicator": label, "indicator_id": ind,
                 "value": fmt_number(r["value"], lang) + (f" {unit}" if pd.notna(r["value"]) and unit else ""),
@@ -99,8 +116,8 @@ def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
                 "reference_date_iso": str(r["reference_date"])[:10],
                 "flag": r["flag"] if isinstance(r["flag"], str) else "",
                 "rank": t("profile_rank_fmt", lang, n=rank[0], m=rank[1]) if rank else "–",
-                "spark": pp.svg_data_uri(pp.sparkline_svg(pts, pp.spark_alt(pts, label, lang))),
-                "spark_alt": pp.spark_alt(pts, label, lang),
+                "spark": pp.svg_data_uri(pp.sparkline_svg(pts, alt)),
+                "spark_alt": alt,
                 "breaks": ", ".join(map(str, pp.census_breaks_in(pts["year"].astype(int).tolist()))),
                 "level_note": (t("profile_kreis_level", lang) if src_level != level else ""),
                 "src_level": src_level, "src_ags": src_ags,
@@ -185,6 +202,7 @@ def minimap(region: dict, level: str, lang: str):
                     role="img", **{"aria-label": f"{t('profile_minimap', lang)}: {region['name']}"})
 
 
+@data.memo(maxsize=256)    # per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, level: str | None = None, ags: str | None = None, **_):
     lang = state.lang
     search = html.Div([html.Label(t("search", lang), htmlFor=ids.PRO_SEARCH, className="form-label small fw-semibold"),
@@ -289,6 +307,7 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
           Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"),
           *[Input(cid, prop) for cid, prop, _ in SIM_CONTROLS], State("pro-unit", "data"), State(ids.URL, "search"))
 @guard(3, notice_at=1)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def similar_units(*args):
     """5 nearest units over the ticked indicators, searched among the units that pass the filters."""
     *vals, unit, search = args

@@ -1,4 +1,10 @@
-"""Tabelle / Table: sortable, filterable ranking; CSV/XLSX of exactly the rows shown (grid filter + sort)."""
+"""Tabelle / Table: sortable, filterable ranking; CSV/XLSX of exactly the rows shown (grid filter + sort).
+
+The grid uses AG Grid's infinite row model: the browser asks for blocks of BLOCK rows (`getRowsRequest` with
+the grid's sort and filter) and `get_rows` answers from the ranking of the current selection, memoised per
+warehouse build (data.memo), with sort and filter as parameterised SQL (components/grid.py). The whole table
+(2,056 Bavarian Gemeinden, ~11,000 in Germany) never travels at once; downloads run the same query without a limit.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,15 +13,15 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from, state_of
-from ..components import controls, export, filters
+from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
+from ..components import controls, export, filters, grid
 from ..components.footer import source_text
 from ..i18n import facet_label, fmt_date, indicator_label, indicator_unit, t
-from ..state import AppState
+from ..state import AppState, serialise
 
 dash.register_page(__name__, path="/tabelle", name="Tabelle", title="Integrationsatlas – Tabelle", layout=lambda **_: None)
 
@@ -23,10 +29,13 @@ PAGE = "tabelle"
 TABLE_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, ids.LEVEL), "value", "level"),
                   (ids.pid(PAGE, ids.YEAR), "value", "year"), *filters.filter_controls(PAGE)]
 TABLE_NOTICE = "table-notice"
+TABLE_KEY = "table-key"          # the selection the grid shows; a change purges the grid's block cache
+BLOCK = 100                       # rows per block the grid asks for
 EXPORT_COLUMNS = ("rank", "ags", "name", "land", "kommunaltyp", "size_class", "east_west", "bbsr_kreistyp",
                   "population_2024", "value", "unit", "flag", "reference_date", "table_code", "source", "licence")
 
 
+@data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
@@ -39,9 +48,14 @@ def build(state: AppState, **_):
             dbc.Button(t("download_xlsx", lang), id=ids.BTN_XLSX, color="secondary", size="sm", className="me-3"),
             html.Span(id=ids.TABLE_COUNT, className="small text-muted", **{"aria-live": "polite"}),
         ], className="mb-2"),
-        dag.AgGrid(id=ids.GRID, rowData=[], columnDefs=column_defs(lang), className="ag-theme-alpine",
-                   defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
-                   dashGridOptions={"animateRows": False, "ensureDomOrder": True}, style={"height": "560px"}),
+        dag.AgGrid(id=ids.GRID, rowModelType="infinite", columnDefs=column_defs(lang), className="ag-theme-alpine",
+                   defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
+                                  "filterParams": {"maxNumConditions": 1}},
+                   dashGridOptions={"animateRows": False, "ensureDomOrder": True, "cacheBlockSize": BLOCK,
+                                    "infiniteInitialRowCount": BLOCK, "maxBlocksInCache": 40,
+                                    "blockLoadDebounceMillis": 50, "localeText": grid.locale_text(lang)},
+                   style={"height": "560px"}),
+        dcc.Store(id=TABLE_KEY),
         html.P(id=ids.TABLE_FOOTER, className="source-footer small text-muted mt-1"),
         page_stores("tabelle"),
         dcc.Download(id=ids.DOWNLOAD),
@@ -91,43 +105,104 @@ def column_defs(lang: str) -> list[dict]:
     return defs
 
 
-@callback(Output(ids.GRID, "rowData"), Output(ids.GRID, "columnDefs"), Output(ids.TABLE_FOOTER, "children"),
-          Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"), Output(TABLE_NOTICE, "children"),
+def _selection(st: AppState) -> AppState:
+    """Only the fields the table depends on (the memo key): indicator, level, year, filters, language."""
+    return AppState(lang=st.lang, ind=st.ind, level=st.level, year=st.year, land=st.land, kt=st.kt, gk=st.gk,
+                    gr=st.gr, ew=st.ew, br=st.br, kty=st.kty)
+
+
+@data.memo(maxsize=64)
+def table_frame(st: AppState) -> pd.DataFrame:
+    """The ranking of the selection (every row the grid may ask for), in the order the grid shows by default."""
+    df = data.values_or_empty(st.ind, st.level, st.year)
+    if df.empty:
+        return pd.DataFrame(columns=list(EXPORT_COLUMNS))
+    m = filters.mask(df, st)
+    meta = data.meta(st.ind, st.level, st.year)
+    rows = ranking(df[m], st.lang, indicator_unit(data.indicator(st.ind), st.lang), meta)
+    rows["rank"] = rows["rank"].astype("float64")        # NA-safe numeric column for DuckDB
+    return rows[list(EXPORT_COLUMNS)]
+
+
+@data.memo(maxsize=64)
+def table_source(st: AppState) -> grid.GridSource:
+    return grid.GridSource(table_frame(st))
+
+
+@data.warmer
+def warm_table() -> None:
+    """The default selection of /tabelle (what a first visit shows) in both languages."""
+    from ..callbacks_util import state_of
+    for search in ("", "?lang=en"):
+        table_source(_selection(state_of(search)))
+
+
+@callback(Output(ids.GRID, "columnDefs"), Output(ids.TABLE_FOOTER, "children"),
+          Output(ids.pid(PAGE, ids.FILTER_NOTE), "children"), Output(TABLE_NOTICE, "children"), Output(TABLE_KEY, "data"),
           *[Input(cid, prop) for cid, prop, _ in TABLE_CONTROLS], State(ids.URL, "search"))
-@guard(5, notice_at=4)
+@guard(5, notice_at=3)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_table(*args):
+    """Headers, footer and notes of the selection; the rows come block by block through get_rows."""
     *vals, search = args
     st = state_from(TABLE_CONTROLS, vals, search)
     lang = lang_of(search)
     df = data.values_or_empty(st.ind, st.level, st.year)
+    key = serialise(_selection(st), data.catalogue())
     if df.empty:
-        return [], column_defs(lang), "", "", dbc.Alert(t("error_generic", lang), color="warning")
+        return column_defs(lang), "", "", dbc.Alert(t("error_generic", lang), color="warning"), key
     m = filters.mask(df, st)
     meta = data.meta(st.ind, st.level, st.year)
-    rows = ranking(df[m], lang, indicator_unit(data.indicator(st.ind), lang), meta)
     note = t("filtered_note", lang, n=int(m.sum()), m=len(m)).split(";")[0] if (~m).any() else ""
-    return rows.to_dict("records"), column_defs(lang), source_text(meta, lang), note, None
+    return column_defs(lang), source_text(meta, lang), note, None, key
 
 
-@callback(Output(ids.TABLE_COUNT, "children"), Input(ids.GRID, "virtualRowData"), State(ids.URL, "search"))
-@guard(1)
-def count_rows(rows, search):
-    return t("rows_shown", lang_of(search), n=len(rows or []))
+@callback(Output(ids.GRID, "getRowsResponse"), Output(ids.TABLE_COUNT, "children"),
+          Input(ids.GRID, "getRowsRequest"), *[State(cid, prop) for cid, prop, _ in TABLE_CONTROLS],
+          State(ids.URL, "search"))
+@guard(2)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
+def get_rows(request, *args):
+    """One block of rows for the infinite row model: the grid's filter and sort as parameterised SQL."""
+    if not request:
+        raise PreventUpdate
+    *vals, search = args
+    st = state_from(TABLE_CONTROLS, vals, search)
+    rows, n = grid.query(table_source(_selection(st)), request)
+    return {"rowData": grid.records(rows), "rowCount": n}, t("rows_shown", lang_of(search), n=n)
+
+
+# a new selection: drop the grid's cached blocks so it asks get_rows again (a fresh grid asks by itself)
+clientside_callback(
+    """function(key, id) {
+        if (!key || !window.dash_ag_grid) { return window.dash_clientside.no_update; }
+        dash_ag_grid.getApiAsync(id).then(function(api) {
+            if (api.__iaKey !== undefined && api.__iaKey !== key) { api.purgeInfiniteCache(); }
+            api.__iaKey = key;
+        });
+        return window.dash_clientside.no_update;
+    }""",
+    Output(TABLE_KEY, "id"), Input(TABLE_KEY, "data"), State(TABLE_KEY, "id"), prevent_initial_call=True)
 
 
 @callback(Output(ids.DOWNLOAD, "data"), Input(ids.BTN_CSV, "n_clicks"), Input(ids.BTN_XLSX, "n_clicks"),
-          State(ids.GRID, "virtualRowData"), State(ids.URL, "search"), prevent_initial_call=True)
+          State(ids.GRID, "getRowsRequest"), *[State(cid, prop) for cid, prop, _ in TABLE_CONTROLS],
+          State(ids.URL, "search"), prevent_initial_call=True)
 @guard(1)
-def download(_csv, _xlsx, rows, search):
-    """Exactly the rows the grid shows (after its own filter and sort), with provenance columns."""
+def download(_csv, _xlsx, request, *args):
+    """Every row of the current selection that passes the grid's own filter, in the grid's sort order, with
+    provenance columns (not only the blocks loaded so far)."""
     if not ctx.triggered_id:
         raise PreventUpdate
-    st = state_of(search)
+    *vals, search = args
+    st = state_from(TABLE_CONTROLS, vals, search)
     meta = data.meta(st.ind, st.level, st.year)
     meta.update({"filters": str(st.filters()), "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  "indicator": f"{st.ind} ({indicator_label(data.indicator(st.ind), 'de')})"})
-    df = pd.DataFrame(rows or [], columns=list(EXPORT_COLUMNS))
+    req = {k: (request or {}).get(k) for k in ("filterModel", "sortModel")}
+    df, _ = grid.query(table_source(_selection(st)), req, limit=False)
     df = df[[c for c in EXPORT_COLUMNS if c in df.columns]]
+    df["rank"] = df["rank"].astype("Int64")
     stem = f"integrationsatlas_{st.ind}_{st.level}_{st.year}"
     if ctx.triggered_id == ids.BTN_XLSX:
         return dcc.send_bytes(export.to_xlsx_bytes(df, meta), f"{stem}.xlsx")
@@ -135,4 +210,4 @@ def download(_csv, _xlsx, rows, search):
 
 
 register_url_sync("tabelle", TABLE_CONTROLS)
-_ = (no_update, fmt_date)
+_ = (no_update, fmt_date, dash)

@@ -35,6 +35,7 @@ CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, i
                 *filters.filter_controls(PAGE)]
 
 
+@data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
@@ -134,6 +135,7 @@ def _state(vals, search) -> AppState:
           Output(CMP_NOTICE, "children"), Output(CMP_TITLE, "children"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
 @guard(8, notice_at=6)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_groups(*args):
     *vals, search = args
     st, lang = _state(vals, search), lang_of(search)
@@ -193,6 +195,7 @@ def dist_summary(vals_df: pd.DataFrame, fig, lang: str, unit: str) -> str:
           Output(ids.CMP_SEL_TABLE, "columnDefs"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
 @guard(7, notice_at=2)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_scatter_series(*args):
     *vals, search = args
     st, lang = _state(vals, search), lang_of(search)
@@ -236,6 +239,7 @@ def update_scatter_series(*args):
 @callback(Output(GROUP_TS, "figure"), Output(f"{GROUP_TS}-cap", "children"),
           *[Input(c, p) for c, p, _ in CMP_CONTROLS], State(ids.URL, "search"))
 @guard(2, notice_at=1)
+@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_group_series(*args):
     """The chosen groups as lines over all years; each point a group figure (warehouse.queries.group_series)."""
     *vals, search = args
