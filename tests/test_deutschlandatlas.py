@@ -216,7 +216,9 @@ def test_step_ids_and_reference_dates(tmp_settings):
     assert ("da_bev_binw", "01001", "2022-12-31", f26) in obs.index             # PDF year, not the header's 2024
     assert obs[("da_v_breitb50", "01001000", "2022-06-30", f24)] > 90            # "im Juni 2022"
     assert not out.observations["level"].isin(["gemeindeverband"]).any()
-    assert set(out.tables["deutschlandatlas_values"]["level"]) == {"kreis", "gemeinde", "gemeindeverband"}
+    rest = out.tables["deutschlandatlas_values"]  # only what did not become an observation
+    assert set(rest["level"]) == {"gemeindeverband"} and len(rest) == 55302
+    assert not set(rest["sheet"] + "/" + rest["code"]) & set(out.observations["source_table"])
     assert len(ctx.warnings) == 3 and all("PDF used" in w for w in ctx.warnings)
     assert out.observations["flag"].dropna().eq("missing").all()
 

@@ -8,8 +8,8 @@ etl.parsers.deutschlandatlas reads both layouts into a tidy frame; here each num
     (2026 layout); where both exist and differ the PDF wins and the step warns;
   * its reference date: the indicator's `reference_date_rule` ("YYYY-03-01", {2025: "2025-02-23"}, default
     "YYYY-12-31"), unless `reference_years` gives a full ISO date.
-Gemeindeverband sheets (VBGEM) are not a level of this product: staged in staging.deutschlandatlas_values, no
-observations. Class-label columns (preis_miet, preis_baul) go to staging.deutschlandatlas_classes. -9999 arrives
+Gemeindeverband sheets (VBGEM) are not a level of this product: staged in staging.deutschlandatlas_values (the values
+that did not become observations), no observations. Class-label columns (preis_miet, preis_baul) go to staging.deutschlandatlas_classes. -9999 arrives
 from the parser as value NULL with flag "missing".
 """
 from __future__ import annotations
@@ -124,7 +124,9 @@ def run(ctx: StepContext) -> StepOutput:
             "gebietsstand": v["gebietsstand"], "source_table": v["sheet"] + "/" + v["code"],
             "source_file": item["name"],
         }))
-        values.append(wb.values.drop(columns=["description"]).assign(file=item["name"]))
+        # staged raw: only what did not become an observation (a second copy of 570k values cost ~3 s per build)
+        rest = wb.values.merge(emitted[["sheet", "code"]], on=["sheet", "code"], how="left", indicator=True)
+        values.append(rest[rest["_merge"] == "left_only"].drop(columns=["description", "_merge"]).assign(file=item["name"]))
         columns.append(cols)
         classes.append(wb.classes.assign(file=item["name"]))
         notes += [{"file": item["name"], "note": n} for n in wb.notes]
