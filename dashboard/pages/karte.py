@@ -131,7 +131,7 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
           Output(MAP_WRAP, "style"), Output("map-title", "children"), Output(MAP_NO_BOUNDARY, "children"),
           *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS], State(ids.URL, "search"), State(MAP_META, "data"))
 @guard(10, notice_at=4)
-@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
+@data.memo_callback(maxsize=32)   # per warehouse build (IA_CALLBACK_CACHE); a Gemeinde payload is ~1 MB
 def update_map(*args):
     *vals, search, meta = args
     st = state_from(MAP_CONTROLS, vals, search)
@@ -187,7 +187,7 @@ def map_title(ind_row, st, meta_src: dict, lang: str) -> str:
           Input(tabs.value_id(TABS_VIEW), "data"), *[Input(cid, prop) for cid, prop, _ in MAP_CONTROLS],
           State(ids.URL, "search"))
 @guard(2)
-@data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
+@data.memo_callback(maxsize=32)   # per warehouse build (IA_CALLBACK_CACHE)
 def fill_map_table(tab, *args):
     """The table alternative to the map; its rows (one per unit) are sent only while it is open."""
     if tab != "table":

@@ -111,7 +111,7 @@ def _selection(st: AppState) -> AppState:
                     gr=st.gr, ew=st.ew, br=st.br, kty=st.kty)
 
 
-@data.memo(maxsize=64)
+@data.memo(maxsize=16)     # ~3 MB per Germany-wide Gemeinde selection
 def table_frame(st: AppState) -> pd.DataFrame:
     """The ranking of the selection (every row the grid may ask for), in the order the grid shows by default."""
     df = data.values_or_empty(st.ind, st.level, st.year)
@@ -124,7 +124,7 @@ def table_frame(st: AppState) -> pd.DataFrame:
     return rows[list(EXPORT_COLUMNS)]
 
 
-@data.memo(maxsize=64)
+@data.memo(maxsize=16)
 def table_source(st: AppState) -> grid.GridSource:
     return grid.GridSource(table_frame(st))
 
