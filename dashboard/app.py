@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from . import data, ids
+from . import data, frontend, ids
 from .callbacks_util import guard, lang_of
 from .i18n import TEXTS, indicator_label, t
 from .state import PAGES, parse, profile_path, route
@@ -29,8 +29,10 @@ BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
 
 app = Dash(__name__, use_pages=True, pages_folder="", suppress_callback_exceptions=True,
            external_stylesheets=[BOOTSTRAP_URL], title="Integrationsatlas", update_title=None,
-           assets_folder=str(HERE / "assets"), serve_locally=True, compress=True)
+           assets_folder=str(HERE / "assets"), serve_locally=True, compress=True,
+           external_scripts=frontend.external_scripts())   # partial plotly.js bundle (IA_PLOTLY_BUNDLE)
 server = app.server
+frontend.register(server)   # its route + year-long cache of fingerprinted /assets/ files
 
 
 @server.route(BOOTSTRAP_URL)

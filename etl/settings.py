@@ -66,6 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
             "of bench/bench_callbacks.py)."),
     Setting("host", "IA_HOST", "127.0.0.1", "Address the dashboard listens on."),
     Setting("port", "IA_PORT", "8050", "Port the dashboard listens on."),
+    Setting("plotly_bundle", "IA_PLOTLY_BUNDLE", "partial",
+            "plotly.js the dashboard serves: partial = only the app's trace types (var/vendor/plotly-ia.min.js from "
+            "scripts/build_plotly_bundle.py, ~0.7 MB brotli; the full bundle when not built), full = Dash's full "
+            "plotly.min.js (1.4 MB brotli)."),
+    Setting("lazy_grid", "IA_LAZY_GRID", "1",
+            "1 = dash-ag-grid's JavaScript (0.6 MB brotli) loads when a grid comes into view, not with every page "
+            "(dashboard/vendor_js/ia_lazy_grid.js); 0 = in every page's script tags (Dash's default)."),
     Setting("workers", "IA_WORKERS", "2",
             "gunicorn worker processes of `integrationsatlas serve` (each holds its own caches, ~1 GB when warm)."),
     Setting("threads", "IA_THREADS", "1",

@@ -121,6 +121,9 @@
    * opacity: [on, off], focus}. Units of the geometry missing from p.ags get the no-data state. */
   function paint(gd, url, p) {
     p = withUnits(p);
+    if (url) loadGeo(url);        // geometry download + parse overlaps the map's own start-up
+    var n = gd.__iaPaintSeq = (gd.__iaPaintSeq || 0) + 1;
+    if (window.performance && performance.mark) performance.mark("ia-map-paint", {detail: {paint: n}});
     return ensure(gd, url).then(function (st) {
       var map = st.map, geo = st.geo, colours = p.colours || [], fade = new Set(p.fade || []);
       var on = (p.opacity || [1, 0.22])[0], off = (p.opacity || [1, 0.22])[1];
@@ -142,8 +145,33 @@
       p.ags.forEach(function (a, n) { st.pos.set(a, n); });
       gd.setAttribute("data-ia-painted", String(painted));
       gd.setAttribute("data-ia-paints", String(+(gd.getAttribute("data-ia-paints") || 0) + 1));
+      markDrawn(gd, map, n);
       return painted;
     });
+  }
+
+  /* Performance marks for bench/bench_first_paint.py and the browser tests: `ia-map-drawn` = the first
+   * frame after paint n in which the geometry source is loaded (the coloured polygons are on screen; on a
+   * repaint the first frame after the colour change), `ia-map-idle` = MapLibre idle afterwards (every tile
+   * of every source drawn, no transition running); `ia-map-paint` (in paint) = the payload arrived.
+   * detail.paint = n, the n-th paint call on this graph; also data-ia-drawn / data-ia-idle. */
+  function markDrawn(gd, map, n) {
+    var done = false;
+    var onRender = function () {
+      var loaded = false;
+      try { loaded = map.isSourceLoaded(SRC); } catch (e) { loaded = false; }   // source replaced meanwhile
+      if (done || !loaded) return;
+      done = true;
+      map.off("render", onRender);
+      if (window.performance && performance.mark) performance.mark("ia-map-drawn", {detail: {paint: n}});
+      gd.setAttribute("data-ia-drawn", String(n));
+    };
+    map.on("render", onRender);
+    map.once("idle", function () {
+      if (window.performance && performance.mark) performance.mark("ia-map-idle", {detail: {paint: n}});
+      gd.setAttribute("data-ia-idle", String(n));
+    });
+    map.triggerRepaint();
   }
 
   /* Selected units (URL `sel`): orange outline; zoom to them when the selection changes, not on every repaint. */
@@ -312,10 +340,15 @@
       show(gd, s, f.properties.ags, pt);
       return f.properties.ags;
     };
-    map.on("moveend", function () { if (wrap && wrap.classList.contains("ia-kbd")) centreCard(); });
+    // focus or a move while the polygons are still being drawn finds no unit yet: once more when drawn
+    var kbd = function () { return wrap && wrap.classList.contains("ia-kbd"); };
+    var centreWhenDrawn = function () {
+      if (!centreCard()) map.once("idle", function () { if (kbd()) centreCard(); });
+    };
+    map.on("moveend", function () { if (kbd()) centreWhenDrawn(); });
     if (wrap && !wrap.getAttribute("data-ia-wired")) {
       wrap.setAttribute("data-ia-wired", "1");
-      wrap.addEventListener("focus", function () { wrap.classList.add("ia-kbd"); centreCard(); });
+      wrap.addEventListener("focus", function () { wrap.classList.add("ia-kbd"); centreWhenDrawn(); });
       wrap.addEventListener("blur", function () { wrap.classList.remove("ia-kbd"); hide(gd, cur()); });
       wrap.addEventListener("keydown", function (ev) {
         var step = 90, handled = true;
