@@ -144,6 +144,11 @@ def indicators() -> pd.DataFrame:
 
 
 def indicator(ind: str) -> dict:
+    return dict(_indicator(ind))      # a copy: callers may add keys
+
+
+@memo(maxsize=1024)
+def _indicator(ind: str) -> dict:
     df = indicators()
     hit = df[df["indicator_id"] == ind]
     return hit.iloc[0].to_dict() if len(hit) else {}
@@ -180,6 +185,11 @@ def reference_date(ind: str, level: str, year: int) -> str | None:
 
 def meta(ind: str, level: str | None = None, year: int | None = None) -> dict:
     """Provenance for footers and downloads: source, table code, reference date, licence, attribution."""
+    return dict(_meta(ind, level, int(year) if year else year))     # a copy: callers add keys
+
+
+@memo(maxsize=1024)
+def _meta(ind: str, level: str | None, year: int | None) -> dict:
     row = indicator(ind)
     txt = lambda v: v if isinstance(v, str) and v else None  # noqa: E731 (NaN/None → None)
     out = {"indicator": ind, "source": txt(row.get("sources")), "table_code": txt(row.get("table_codes")),
@@ -245,6 +255,11 @@ def label_for(ags: str) -> str:
 
 def values(ind: str, level: str, year: int) -> pd.DataFrame:
     """Units of the current Gebietsstand at `level` with value/flag/reference_date and all facets."""
+    return _values(ind, level, int(year)).copy()                      # a copy: callers add columns
+
+
+@memo(maxsize=128)    # the merged frame; the raw query result is memoised in warehouse.queries
+def _values(ind: str, level: str, year: int) -> pd.DataFrame:
     v = q.values(ind, level, int(year))
     v = v[v["on_current_territory"].fillna(False).astype(bool)]
     r = regions(level)[["ags", "land_ags", "kreis_ags", "kreis_name", "bbsr_kreistyp", "east_west", "name"]]
