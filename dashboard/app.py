@@ -233,6 +233,8 @@ def apply_url(states, navs, pathname, search):
 from .pages import _shared, daten, kapazitaet, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
 from . import reach_app  # noqa: E402
 reach_app.register(app)   # share/embed/export/citation, frame-ancestors policy, <html lang>
+from . import security  # noqa: E402
+security.register(app)    # CSP (hashes of Dash's inline scripts), nosniff, Referrer-Policy; docs/SECURITY.md
 
 
 @server.errorhandler(500)
