@@ -179,7 +179,8 @@ def geo_blueprint(settings: Settings | None = None, url_prefix: str = ""):
 
     @bp.get("/geo/<filename>")
     def geo_asset(filename: str):
-        hit = asset_path(filename, cfg(), gzip_ok="gzip" in request.headers.get("Accept-Encoding", ""))
+        accept = request.headers.get("Accept-Encoding", "")
+        hit = asset_path(filename, cfg(), gzip_ok="gzip" in accept)
         if hit is None:
             abort(404)
         path, is_gz = hit
@@ -188,7 +189,10 @@ def geo_blueprint(settings: Settings | None = None, url_prefix: str = ""):
                    "Access-Control-Allow-Origin": "*"}
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers=headers)
-        if is_gz:
+        br = Path(cfg().assets) / (filename + ".br")       # precompressed brotli (geodata.assets.write_brotli)
+        if "br" in [e.split(";")[0].strip() for e in accept.split(",")] and br.is_file():
+            path, headers["Content-Encoding"] = br, "br"
+        elif is_gz:
             headers["Content-Encoding"] = "gzip"
         return Response(path.read_bytes(), mimetype="application/json", headers=headers)
 

@@ -89,7 +89,7 @@ class Asset:
 
 def build_asset(level: str, ids: list[str], wkbs: list[bytes], asset_dir: Path, cache_dir: Path | None,
                 meta: dict | None = None, props: list[dict | None] | None = None) -> Asset:
-    """Write <level>.<sha12>.json and its precompressed .gz (reusing a cached body for unchanged input)."""
+    """Write <level>.<sha12>.json and its precompressed .gz and .br (reusing a cached body for unchanged input)."""
     body = None
     cached = None
     if cache_dir is not None:
@@ -114,7 +114,22 @@ def build_asset(level: str, ids: list[str], wkbs: list[bytes], asset_dir: Path, 
     if not gz_path.exists():
         # mtime=0: the same body always gives the same .gz bytes
         _atomic_write(gz_path, gzip.compress(body, compresslevel=9, mtime=0))
+    write_brotli(path, body)
     return Asset(level, name, digest, len(body), gz_path.stat().st_size, len(ids))
+
+
+def write_brotli(path: Path, body: bytes | None = None) -> Path | None:
+    """<asset>.br next to the .gz (brotli 11: Gemeinden 0.56 MB instead of 0.76 MB gzip, issue 11); once per
+    content hash (~9 s for the Gemeinden), skipped when brotli is not installed (the .gz is served then)."""
+    br_path = path.with_name(path.name + ".br")
+    if br_path.exists():
+        return br_path
+    try:
+        import brotli
+    except ImportError:
+        return None
+    _atomic_write(br_path, brotli.compress(body if body is not None else path.read_bytes(), quality=11))
+    return br_path
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

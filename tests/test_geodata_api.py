@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import brotli
 import pandas as pd
 import pytest
 from flask import Flask
@@ -45,11 +46,15 @@ def client(tmp_settings):
 def test_asset_urls_and_immutable_gzip_asset(client):
     urls = client.get("/api/geo/assets").get_json()
     assert set(urls) == {"land", "kreis", "gemeinde"} and urls["gemeinde"].startswith("/geo/gemeinde.")
-    r = client.get(urls["gemeinde"], headers={"Accept-Encoding": "gzip, br"})
+    br = client.get(urls["gemeinde"], headers={"Accept-Encoding": "gzip, deflate, br"})   # what browsers send
+    assert br.status_code == 200 and br.headers["Content-Encoding"] == "br"
+    assert br.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    r = client.get(urls["gemeinde"], headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert r.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in r.headers["Vary"]
     fc = json.loads(gzip.decompress(r.data))
+    assert json.loads(brotli.decompress(br.data)) == fc and len(br.data) < len(r.data)
     assert fc["type"] == "FeatureCollection" and {f["id"] for f in fc["features"]} >= {"16063001", "16063105"}
     plain = client.get(urls["gemeinde"])                  # client without gzip gets the plain file
     assert "Content-Encoding" not in plain.headers and json.loads(plain.data) == fc
