@@ -133,7 +133,7 @@ class Settings:
         rows = []
         for s in SETTINGS:
             val = getattr(self, s.name)
-            if ("password" in s.name or "token" in s.name) and val:
+            if ("password" in s.name or "token" in s.name or s.name == "genesis_user") and val:   # the user may be a token
                 val = "********"
             rows.append((s.name, s.env, val, s.help))
         return rows
