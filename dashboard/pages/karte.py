@@ -49,6 +49,12 @@ def map_controls(state: AppState, lang: str):
     ])
 
 
+@data.warmer
+def warm_classify() -> None:
+    """Import mapclassify (and scipy behind it, ~3 s) before the first map, not during it."""
+    import mapclassify  # noqa: F401
+
+
 @data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
 def build(state: AppState, **_):
     lang = state.lang
