@@ -39,8 +39,8 @@ SATURATION_MS = 1000.0
 TARGET_P95_MS = 300.0
 
 # name → (workers, threads); threads > 1 = gthread
-VARIANTS = {"sync-2": (2, 1), "gthread-2x4": (2, 4), "sync-3": (3, 1), "gthread-3x2": (3, 2),
-            "gthread-1x8": (1, 8)}
+VARIANTS = {"sync-2": (2, 1), "gthread-2x4": (2, 4), "gthread-2x8": (2, 8), "sync-3": (3, 1), "gthread-3x2": (3, 2),
+            "gthread-3x4": (3, 4), "gthread-1x8": (1, 8)}
 
 
 def load1() -> float:
@@ -106,16 +106,17 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise RuntimeError(f"{url}/healthz did not answer within {timeout:.0f} s")
 
 
-def wait_idle(proc: subprocess.Popen, max_wait: float, window: float = 3.0, cores: float = 0.15) -> float:
-    """Wait until the workers use less than `cores` CPU over `window` s (the start-up warm-up is done)."""
+def wait_idle(proc: subprocess.Popen, max_wait: float, window: float = 3.0, cores: float = 0.15) -> tuple[float, bool]:
+    """Wait until the workers use less than `cores` CPU over `window` s (the start-up warm-up is done);
+    (seconds waited, whether they were idle by then)."""
     t0 = time.time()
     while time.time() - t0 < max_wait:
         pids = _children(proc.pid)
         a = _cpu_seconds(pids)
         time.sleep(window)
         if pids and (_cpu_seconds(pids) - a) / window < cores:
-            break
-    return round(time.time() - t0, 1)
+            return round(time.time() - t0, 1), True
+    return round(time.time() - t0, 1), False
 
 
 def replay_once(url: str, steps: list[dict]) -> None:
@@ -197,12 +198,13 @@ def measure_variant(name: str, port: int, users: int, seconds: int, ramp: list[i
         t0 = time.time()
         wait_ready(url, proc)
         res["ready_s"] = round(time.time() - t0, 1)
-        res["warm_wait_s"] = wait_idle(proc, warm_max)
+        res["warm_wait_s"], res["warm_done"] = wait_idle(proc, warm_max)
+        res["warm_cpu_s"] = round(_cpu_seconds(_children(proc.pid)), 1)
         for _ in range(workers):
             replay_once(url, steps)
-        wait_idle(proc, 30)
-        print(f"[{name}] ready {res['ready_s']} s, warm-up {res['warm_wait_s']} s; {users} users for {seconds} s",
-              flush=True)
+        print(f"[{name}] ready {res['ready_s']} s, warm-up {res['warm_wait_s']} s "
+              f"({'done' if res['warm_done'] else 'still running'}, {res['warm_cpu_s']} CPU s); "
+              f"{users} users for {seconds} s", flush=True)
         base = run_locust(url, users, seconds, work / f"{name}-u{users}")
         res["base"] = base
         print(f"[{name}] {users} users: p50 {base.get('p50_ms')} p95 {base.get('p95_ms')} p99 {base.get('p99_ms')} ms, "
@@ -249,14 +251,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8081)
     ap.add_argument("--variants", default=None,
-                    help=f"comma-separated, of {', '.join(VARIANTS)} (default: sync-2, gthread-2x4 and serve's)")
+                    help=f"comma-separated, of {', '.join(VARIANTS)} (default: sync-2, the previous default, and serve's)")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=180, help="run at --users for serve's default model")
     ap.add_argument("--compare-seconds", type=int, default=90, help="run at --users for the other models")
     ap.add_argument("--ramp", default="100,150,200")
     ap.add_argument("--stage-seconds", type=int, default=45)
-    ap.add_argument("--budget", type=float, default=15 * 60, help="stop starting ramp stages after this (s)")
-    ap.add_argument("--warm-max", type=float, default=150, help="longest wait for the workers' start-up warm-up")
+    ap.add_argument("--budget", type=float, default=14 * 60, help="start no ramp stage that would end after this (s)")
+    ap.add_argument("--warm-max", type=float, default=120, help="longest wait for the workers' start-up warm-up")
     ap.add_argument("--quick", action="store_true", help="smoke run: 20 users, 20 s, one model, no ramp")
     ap.add_argument("--out", type=Path, default=RESULTS / "load.json")
     a = ap.parse_args(argv)
@@ -264,7 +266,7 @@ def main(argv=None) -> int:
         a.users, a.seconds, a.compare_seconds, a.ramp, a.variants = 20, 20, 20, "", a.variants or (default or "sync-2")
         if a.out == RESULTS / "load.json":
             a.out = RESULTS / "load_quick.json"
-    names = [v for v in (a.variants or ",".join(dict.fromkeys(["sync-2", "gthread-2x4", default or "sync-2"]))).split(",") if v]
+    names = [v for v in (a.variants or ",".join(dict.fromkeys(["sync-2", default or "gthread-2x4"]))).split(",") if v]
     # serve's model last: the others first, so a time-bound cut hits the comparison stages, not the 3-minute run
     names.sort(key=lambda n: n == default)
     ramp = [int(u) for u in a.ramp.split(",") if u]
@@ -290,9 +292,34 @@ def main(argv=None) -> int:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(doc, indent=1) + "\n")
     if not a.quick:
-        (RESULTS / "load.md").write_text(markdown(doc))
+        a.out.with_suffix(".md").write_text(markdown(doc))
     print(f"wrote {a.out} in {doc['wall_s']} s")
     return 0
+
+
+def decision(doc: dict) -> list[str]:
+    """The target check and the worker-model comparison, from this run's numbers only."""
+    runs = {r["variant"]: r for r in doc["runs"] if r.get("base", {}).get("requests")}
+    d = runs.get(doc["serve_default"])
+    out = ["## Target and worker model", ""]
+    if not d:
+        return out + ["serve's default model was not measured in this run."]
+    b = d["base"]
+    ok = (b.get("p95_ms") or 1e9) <= TARGET_P95_MS and b.get("failures") == 0
+    out.append(f"Target (50 users, p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors over 3 minutes): "
+               f"{'**met**' if ok else '**not met**'} with serve's default {doc['serve_default']} — p95 "
+               f"{_fmt(b.get('p95_ms'))} ms, {b.get('failures')} errors, {b.get('users')} users for {b.get('seconds')} s "
+               f"(load {b.get('load1_before')}→{b.get('load1_after')}).")
+    ref = runs.get("sync-2")
+    if ref and ref is not d:
+        rb = ref["base"]
+        ratio = lambda k: (b.get(k) or 0) / (rb.get(k) or 1)   # noqa: E731
+        out.append("")
+        out.append(f"Against the previous default sync-2 in the same run: p50 ×{ratio('p50_ms'):.2f}, "
+                   f"p95 ×{ratio('p95_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, requests/s ×{ratio('rps'):.2f}; "
+                   f"saturation {ref['saturation']['text']} (sync-2) vs {d['saturation']['text']} "
+                   f"({doc['serve_default']}).")
+    return out
 
 
 def _fmt(v) -> str:
@@ -322,10 +349,15 @@ def markdown(doc: dict) -> str:
                 L.append(f"| ↳ ramp | {st['users']} | {st['seconds']} | {_fmt(st.get('p50_ms'))} | {_fmt(st.get('p95_ms'))} | "
                          f"{_fmt(st.get('p99_ms'))} | {st.get('rps') or 0:.1f} | {st.get('failures')} | "
                          f"{st.get('load1_before')}→{st.get('load1_after')} | |")
+    L += ["", "Start-up: " + "; ".join(
+        f"{r['variant']} ready after {r.get('ready_s')} s, warm-up waited {r.get('warm_wait_s')} s "
+        f"({'finished' if r.get('warm_done') else 'still running when the run began'}, {r.get('warm_cpu_s')} CPU s)"
+        for r in doc["runs"]) + "."]
+    L += ["", *decision(doc)]
     L += ["", "Slowest requests at 50 users (p95, serve's default model):", ""]
     d = next((r for r in doc["runs"] if r["variant"] == doc["serve_default"]), doc["runs"][-1])
     rows = sorted(d.get("base", {}).get("rows", []), key=lambda x: -(x.get("p95_ms") or 0))[:8]
-    L += ["| request | n | p50 ms | p95 ms | KB |", "|---|---|---|---|---|"]
+    L += ["| request | n | p50 ms | p95 ms | KB (decoded) |", "|---|---|---|---|---|"]
     L += [f"| {x['name']} | {x['requests']} | {_fmt(x['p50_ms'])} | {_fmt(x['p95_ms'])} | {(x['avg_bytes'] or 0) / 1024:.0f} |"
           for x in rows]
     return "\n".join(L) + "\n"

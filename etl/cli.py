@@ -331,7 +331,9 @@ def gunicorn_command(host: str, port: int, workers: int | None = None, threads: 
     threads = int(threads or s.threads)
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}", "--timeout", "60"]
     if threads > 1:
-        cmd += ["--worker-class", "gthread", "--threads", str(threads)]
+        # keep-alive above a user's pause between clicks (gunicorn's default 2 s closed idle connections just as the
+        # next click reused them: "connection reset" in the load test); sync workers do not keep connections alive
+        cmd += ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "5"]
     return cmd + ["dashboard.app:server"]
 
 

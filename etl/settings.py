@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(dashboard/vendor_js/ia_lazy_grid.js); 0 = in every page's script tags (Dash's default)."),
     Setting("workers", "IA_WORKERS", "2",
             "gunicorn worker processes of `integrationsatlas serve` (each holds its own caches, ~1 GB when warm)."),
-    Setting("threads", "IA_THREADS", "1",
+    Setting("threads", "IA_THREADS", "4",
             "Threads per gunicorn worker; > 1 = gthread workers (chosen by the load test, bench/results/load.md)."),
     # data stewards (etl/schedule.py, etl/history.py, etl/builds.py, the /status console)
     Setting("schedule_file", "IA_SCHEDULE_FILE", str(ROOT / "etl" / "schedule.toml"),

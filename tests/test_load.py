@@ -38,7 +38,7 @@ def gunicorn_url():
         bench_load.wait_ready(url, proc, timeout=90)
         # the workers warm their caches in the background at start (dashboard.app._warm_up); a user arriving then
         # waits, which is not what this test is about (the bench measures it the same way)
-        bench_load.wait_idle(proc, max_wait=90)
+        bench_load.wait_idle(proc, max_wait=30)   # at most 30 s: CI time
         bench_load.replay_once(url, replay_steps.load_steps())
         yield url
     finally:
