@@ -1,8 +1,9 @@
 """First paint and bytes of the map, and one change to a repainted map (issue 11, frontend).
 
 What it measures, in the real app (gunicorn, 2 workers, as `integrationsatlas serve` runs it) with headless
-Chromium through Playwright, for each plotly.js variant (IA_PLOTLY_BUNDLE=full = Dash's full bundle, the
-previous state; partial = scripts/build_plotly_bundle.py) in the SAME run, repeats interleaved:
+Chromium through Playwright, for two variants in the SAME run, repeats interleaved: full = the state before
+(IA_PLOTLY_BUNDLE=full: Dash's full plotly.js; IA_LAZY_GRID=0: dash-ag-grid in every page), partial = the
+defaults (scripts/build_plotly_bundle.py's bundle; AG Grid loaded when a grid comes into view):
 
 - cold load (fresh browser context = empty cache) and warm load (a second page in the same context) of the map
   at Gemeinde and at Kreis level: first contentful paint (performance paint entry), `ia-map-drawn` (the first
@@ -43,6 +44,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 VARIANTS = {"full": 8061, "partial": 8062}
+# full = the state before issue 11 (Dash's full plotly.js, dash-ag-grid in every page); partial = the default
+VARIANT_ENV = {"full": {"IA_PLOTLY_BUNDLE": "full", "IA_LAZY_GRID": "0"},
+               "partial": {"IA_PLOTLY_BUNDLE": "partial", "IA_LAZY_GRID": "1"}}
 LEVELS = {"gemeinde": "/?ind=population&level=gemeinde&year=2024", "kreis": "/?ind=population&level=kreis&year=2024"}
 CHANGE_YEARS = ("2023", "2024")
 TARGETS = {"gemeinde_cold_first_paint_s": 1.5, "gemeinde_cold_fully_drawn_s": 2.5, "gemeinde_warm_first_paint_s": 1.0,
@@ -53,8 +57,9 @@ TIMES = f"""() => {{
   const nav = performance.getEntriesByType('navigation')[0];
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
   const drawn = performance.getEntriesByName('ia-map-drawn')[0], idle = performance.getEntriesByName('ia-map-idle')[0];
+  const paint = performance.getEntriesByName('ia-map-paint')[0];
   const g = {GRAPH};
-  return {{fcp: fcp ? fcp.startTime : null, drawn: drawn ? drawn.startTime : null, idle: idle ? idle.startTime : null,
+  return {{fcp: fcp ? fcp.startTime : null, paint: paint ? paint.startTime : null, drawn: drawn ? drawn.startTime : null, idle: idle ? idle.startTime : null,
           dcl: nav ? nav.domContentLoadedEventEnd : null, load: nav ? nav.loadEventEnd : null,
           painted: g ? +(g.getAttribute('data-ia-painted') || 0) : 0}}; }}"""
 
@@ -73,16 +78,25 @@ def wait_for_quiet(max_tries: int = 10) -> dict:
     return {"load_1min": round(load_avg(), 2), "waited_min": tries}
 
 
+def serve_command(port: int) -> list[str]:
+    """Exactly what `integrationsatlas serve` runs (etl/cli.py gunicorn_command), on 127.0.0.1:port."""
+    try:
+        from etl.cli import gunicorn_command
+        return gunicorn_command("127.0.0.1", port)
+    except ImportError:   # older CLI: 2 sync workers
+        return [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                "dashboard.app:server"]
+
+
 class Server:
     """gunicorn dashboard.app:server with 2 workers, like `integrationsatlas serve` (etl/cli.py)."""
 
     def __init__(self, variant: str, port: int):
         self.variant, self.port, self.url = variant, port, f"http://127.0.0.1:{port}"
         self.log = tempfile.TemporaryFile()
-        env = {**os.environ, "IA_PLOTLY_BUNDLE": variant}
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                      "--timeout", "60", "dashboard.app:server"], cwd=str(ROOT), env=env,
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
+        env = {**os.environ, **VARIANT_ENV[variant]}
+        self.cmd = serve_command(port)
+        self.proc = subprocess.Popen(self.cmd, cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def wait(self, timeout: float = 90) -> None:
         deadline = time.time() + timeout
@@ -261,7 +275,8 @@ def main() -> int:
             for kind in ("cold", "warm"):
                 rs = loads[v][lvl][kind]
                 sv[f"{lvl}_{kind}"] = {
-                    "fcp_s": med([r["fcp"] for r in rs]), "map_drawn_s": med([r["drawn"] for r in rs]),
+                    "fcp_s": med([r["fcp"] for r in rs]), "payload_s": med([r.get("paint") for r in rs]),
+                    "map_drawn_s": med([r["drawn"] for r in rs]),
                     "fully_drawn_s": med([r["idle"] for r in rs]), "bytes_mb": med([r["bytes"] / 1e6 for r in rs]),
                     "js_bytes_mb": med([r["js_bytes"] / 1e6 for r in rs]),
                     "full_plotly_requested": any(r["full_plotly_requested"] for r in rs),
@@ -287,7 +302,7 @@ def main() -> int:
                "change_to_repaint_ms": [pt["change"]["total_ms"], pt["change"]["total_ms"] <= TARGETS["change_to_repaint_ms"]]}
     result = {"bench": "first_paint", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "chromium": CHROMIUM},
-              "server": "gunicorn --workers 2 dashboard.app:server (IA_PLOTLY_BUNDLE=full | partial)",
+              "server": " ".join(servers["partial"].cmd[1:]), "variant_env": VARIANT_ENV,
               "urls": LEVELS, "repeats": args.repeats, "changes_per_repeat": args.changes,
               "conditions": conditions, "targets": TARGETS, "verdict_partial": verdict,
               "ratio_full_over_partial": ratios, "median": summary, "runs": loads, "change_runs": changes}
@@ -303,15 +318,18 @@ def markdown(r: dict) -> str:
     m = r["median"]
     loads = ", ".join(str(c["load_1min"]) for c in r["conditions"])
     lines = [f"# First paint of the map (bench/bench_first_paint.py, {r['when']})", "",
-             f"Real app (gunicorn, 2 workers), headless Chromium, {r['repeats']} repeats interleaved, medians; "
-             f"1-min load at each repeat: {loads}. Same run, two variants: `full` = Dash's full plotly.js (before), "
-             "`partial` = scripts/build_plotly_bundle.py (`IA_PLOTLY_BUNDLE`, default).", "",
-             "| URL, cache | variant | first contentful paint s | map drawn s | fully drawn s | MB transferred | JS MB |",
-             "|---|---|---|---|---|---|---|"]
+             f"Real app (gunicorn as `integrationsatlas serve`), headless Chromium, {r['repeats']} repeats interleaved, medians; "
+             f"1-min load at each repeat: {loads}. Same run, two variants: `full` = Dash's full plotly.js and dash-ag-grid in every page (before), "
+             "`partial` = scripts/build_plotly_bundle.py (`IA_PLOTLY_BUNDLE`) + AG Grid on view (`IA_LAZY_GRID`), the defaults.", "",
+             f"Server: `{r['server']}`; env per variant: {r['variant_env']}.", "",
+             "| URL, cache | variant | first contentful paint s | paint payload in browser s | map drawn s | fully drawn s "
+             "| MB transferred | JS MB |",
+             "|---|---|---|---|---|---|---|---|"]
     for key in ("gemeinde_cold", "gemeinde_warm", "kreis_cold", "kreis_warm"):
         for v in ("full", "partial"):
             x = m[v][key]
-            lines.append(f"| {key.replace('_', ', ')} | {v} | {x['fcp_s']} | {x['map_drawn_s']} | {x['fully_drawn_s']} | "
+            lines.append(f"| {key.replace('_', ', ')} | {v} | {x['fcp_s']} | {x.get('payload_s')} | {x['map_drawn_s']} | "
+                         f"{x['fully_drawn_s']} | "
                          f"{x['bytes_mb']:.2f} | {x['js_bytes_mb']:.2f} |")
     lines += ["", "One change (year picked in the Karte dropdown, Gemeinde level, warm): click → repainted map, ms",
               "", "| variant | n | total | until the clientside paint starts | map repaint |", "|---|---|---|---|---|"]

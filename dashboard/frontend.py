@@ -24,6 +24,7 @@ from etl.settings import get_settings
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 PARTIAL_FILE = ROOT / "var" / "vendor" / "plotly-ia.min.js"
+LAZY_GRID_FILE = Path(__file__).parent / "vendor_js" / "ia_lazy_grid.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
 BUNDLES = ("partial", "full")
 
@@ -65,7 +66,7 @@ def _grid_src() -> str:
 
 
 def _lazy_grid_js() -> bytes:
-    return (Path(__file__).parent / "vendor_js" / "ia_lazy_grid.js").read_text().replace(
+    return LAZY_GRID_FILE.read_text().replace(
         "__IA_GRID_SRC__", _grid_src()).encode()
 
 
@@ -83,7 +84,7 @@ def external_scripts() -> list[str]:
     url = partial_url()
     if url:
         out.append(url)
-    if lazy_grid():
+    if lazy_grid() and LAZY_GRID_FILE.exists():
         _defer_grid_library()
         out.append(f"/vendor/ia-lazy-grid.{hashlib.sha256(_lazy_grid_js()).hexdigest()[:12]}.js")
     return out
