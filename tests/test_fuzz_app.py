@@ -344,6 +344,9 @@ CONTROL_VALUES = {       # what the page controls can hold, plus the bad values 
     "lens-breaks-y": VALID["bx"], "lens-bv-palette": VALID["bp"], "lens-peer": VALID["pf"],
     "lens-std": VALID["cz"], "lens-std-group": VALID["cg"], "lens-share-land": _land,
     "lens-colour": VALID["col"], "pro-similar-indicators": st.lists(_ind, max_size=3),
+    # the profile page always fills its unit store (profil.build)
+    "pro-unit": st.sampled_from([{"ags": "15002000", "level": "gemeinde"}, {"ags": "15002", "level": "kreis"},
+                                 {"ags": "15", "level": "land"}]),
 }
 GRID_COLUMNS = ("rank", "ags", "name", "land", "kommunaltyp", "size_class", "population_2024", "value", "flag",
                 "reference_date", "table_code", 'name"; DROP TABLE grid; --', "_pos", "*")
