@@ -2,7 +2,7 @@
 PY ?= python3
 PIP ?= $(PY) -m pip
 
-.PHONY: test-faults test-kill install browser warehouse run dev test test-fast bench screenshots lint-docker clean
+.PHONY: test-faults test-kill test-fuzz-long install browser warehouse run dev test test-fast bench screenshots lint-docker clean
 
 install:            ## install the package and its test dependencies
 	$(PIP) install -q -e ".[test]"
@@ -27,6 +27,9 @@ test-fast: install
 
 test-faults: install  ## the fast ETL fault tests (files, HTTP, process, secrets; fault table in the README)
 	$(PY) -m pytest -q tests/test_faults_files.py tests/test_faults_http.py tests/test_faults_process.py tests/test_faults_secrets.py -m "not kill"
+
+test-fuzz-long: install  ## slow: 30,500 drawn app states (hypothesis, ~10 min; the CI suite draws 3,050)
+	IA_FUZZ_LONG=1 $(PY) -m pytest -q tests/test_fuzz_app.py -k ten_times
 
 test-kill: install    ## slow: kill -9 of real ETL runs during parse/load, models and swap
 	$(PY) -m pytest -q tests/test_faults_process.py -m kill
