@@ -348,7 +348,8 @@ def decision(doc: dict) -> list[str]:
     out.append(f"Target (50 users, p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors over 3 minutes): "
                f"{verdict} with serve's default {doc['serve_default']} — p95 "
                f"{_fmt(b.get('p95_ms'))} ms, {b.get('failures')} errors, {b.get('users')} users for {b.get('seconds')} s "
-               f"(load {b.get('load1_before')}→{b.get('load1_after')}).")
+               f"(load {b.get('load1_before')}→{b.get('load1_after')}"
+               f"{'; measured under load: 1-minute load ≥ 2' if max(b.get('load1_before') or 0, b.get('load1_after') or 0) >= 2 else ''}).")
     ref = runs.get("sync-2")
     if ref and ref is not d:
         rb = ref["base"]
@@ -358,6 +359,11 @@ def decision(doc: dict) -> list[str]:
                    f"p95 ×{ratio('p95_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, requests/s ×{ratio('rps'):.2f}; "
                    f"saturation {ref['saturation']['text']} (sync-2) vs {d['saturation']['text']} "
                    f"({doc['serve_default']}).")
+        if not ref.get("warm_done") and d.get("warm_done"):
+            out.append("")
+            out.append(f"Caveat: sync-2's start-up warm-up had not finished when its run began (waited "
+                       f"{ref.get('warm_wait_s')} s) and the machine's load differed (see the table), which favours "
+                       f"{doc['serve_default']} somewhat; the ramps of both reach p95 > 1 s at the same stage.")
     return out
 
 
