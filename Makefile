@@ -2,10 +2,14 @@
 PY ?= python3
 PIP ?= $(PY) -m pip
 
-.PHONY: test-faults test-kill test-fuzz-long install browser warehouse run dev test test-fast bench screenshots lint-docker clean
+.PHONY: test-faults test-kill test-fuzz-long install plotly-bundle browser warehouse run dev test test-fast bench screenshots lint-docker clean
 
 install:            ## install the package and its test dependencies
 	$(PIP) install -q -e ".[test]"
+	@command -v npm >/dev/null 2>&1 && [ -f var/vendor/plotly-ia.min.js ] || $(MAKE) plotly-bundle || echo "no partial plotly.js bundle: the app serves the full one"
+
+plotly-bundle:      ## the partial plotly.js bundle the app serves (needs node + npm; scripts/build_plotly_bundle.py)
+	$(PY) scripts/build_plotly_bundle.py
 
 browser:            ## Debian chromium + chromedriver for browser tests (root; no-op when present)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
