@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib
 import logging
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -68,8 +70,24 @@ def use_pool(settings: Settings, n_steps: int) -> int:
 
 
 def computed_steps(entries: list[dict], settings: Settings, store: SnapshotStore, workers: int) -> Iterator[Computed]:
-    """Results in completion order; leaving the loop early (an error in the runner) terminates the workers."""
+    """Results in completion order. If the workers break (killed, out of memory, or started from a script without
+    an `if __name__ == "__main__"` guard, which spawn re-imports), the steps not yet done come back as failures and
+    run in the runner, one after another: slower, never stuck."""
     order = sorted(entries, key=lambda e: -input_size(e, store))
-    mp = multiprocessing.get_context("spawn")
-    with mp.Pool(workers, initializer=_init_worker, initargs=(logging.getLogger().getEffectiveLevel(),)) as pool:
-        yield from pool.imap_unordered(_compute, [(e, settings) for e in order], chunksize=1)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                               initargs=(logging.getLogger().getEffectiveLevel(),))
+    futures = {pool.submit(_compute, (e, settings)): e for e in order}
+    pending = dict(futures)
+    try:
+        for fut in as_completed(futures):
+            try:
+                result = fut.result()
+            except BrokenProcessPool as exc:
+                log.warning("step workers failed (%s): the remaining steps run in the runner", exc)
+                break
+            del pending[fut]
+            yield result
+        for entry in pending.values():
+            yield Computed(entry, None, [], [], "worker processes unavailable")
+    finally:  # leaving early (an error in the runner): queued steps are dropped, running ones end on their own
+        pool.shutdown(wait=False, cancel_futures=True)

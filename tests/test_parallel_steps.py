@@ -77,3 +77,15 @@ def test_a_step_failing_in_a_worker_gives_the_serial_error_and_keeps_the_warehou
         assert _sha(settings.warehouse) == good
         assert not list(settings.warehouse.parent.glob("*.building-*"))
     assert errors["1"] == errors["2"]
+
+
+def test_broken_workers_hand_their_steps_back_to_the_runner():
+    """A worker that dies (kill -9, out of memory, a script without a main guard) must not hang the build: the
+    steps not done come back without output and the runner runs them itself."""
+    from etl.parallel import computed_steps
+    from etl.snapshots import SnapshotStore
+    settings = Settings(online="0")
+    entries = [{"id": f"dying_{i}", "step": "tests.fixtures.dying_step", "files": []} for i in range(3)]
+    results = list(computed_steps(entries, settings, SnapshotStore(settings), 2))
+    assert sorted(r.entry["id"] for r in results) == ["dying_0", "dying_1", "dying_2"]
+    assert all(r.output is None and r.failure for r in results)
