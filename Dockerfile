@@ -36,4 +36,4 @@ FROM runtime AS app
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8050/healthz', timeout=8)"]
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8050", "--timeout", "60", "--access-logfile", "-", "dashboard.app:server"]
+CMD ["gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--keep-alive", "5", "--bind", "0.0.0.0:8050", "--timeout", "60", "--access-logfile", "-", "dashboard.app:server"]
