@@ -267,15 +267,21 @@ def _values(ind: str, level: str, year: int) -> pd.DataFrame:
     return v.reset_index(drop=True)
 
 
-def warm_values(levels: tuple[str, ...] = ("gemeinde", "kreis")) -> int:
-    """Fill the value cache for each indicator's latest year per level (profiles rank every indicator at once)."""
-    n = 0
+def _latest_years(levels: tuple[str, ...]):
+    """(indicator, level, latest year) for every indicator with values at that level: what the warmers fill."""
     for ind in indicators()["indicator_id"]:
         for level in levels:
             year = latest_year(ind, level)
             if year is not None:
-                values(ind, level, year)
-                n += 1
+                yield ind, level, year
+
+
+def warm_values(levels: tuple[str, ...] = ("gemeinde", "kreis")) -> int:
+    """Fill the value cache for each indicator's latest year per level (profiles rank every indicator at once)."""
+    n = 0
+    for ind, level, year in _latest_years(levels):
+        values(ind, level, year)
+        n += 1
     return n
 
 
@@ -283,15 +289,12 @@ def warm_group_figures(levels: tuple[str, ...] = ("gemeinde", "kreis"), berlin_r
     """The unfiltered group figure of each indicator's latest year per level (what the Sources page's coverage
     section shows on a first visit), computed once in the background instead of on that visit."""
     n = 0
-    for ind in indicators()["indicator_id"]:
-        for level in levels:
-            year = latest_year(ind, level)
-            if year is not None:
-                try:
-                    group_aggregate(ind, level, year, [], {}, berlin_rule)
-                    n += 1
-                except q.UnknownSelection:
-                    pass
+    for ind, level, year in _latest_years(levels):
+        try:
+            group_aggregate(ind, level, year, [], {}, berlin_rule)
+            n += 1
+        except q.UnknownSelection:
+            pass
     return n
 
 
@@ -300,12 +303,9 @@ def warm_meta(levels: tuple[str, ...] = ("gemeinde", "kreis", "land")) -> int:
     """Provenance (footers, place-card sources) of each indicator's latest year per level: ~200 small queries in
     the background instead of ~45 on the first place card."""
     n = 0
-    for ind in indicators()["indicator_id"]:
-        for level in levels:
-            year = latest_year(ind, level)
-            if year is not None:
-                meta(ind, level, year)
-                n += 1
+    for ind, level, year in _latest_years(levels):
+        meta(ind, level, year)
+        n += 1
     return n
 
 
