@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,6 +41,9 @@ STEPS = [
     ("tabelle", "/tabelle?level=kreis", None),
     ("kapazitaet", "/kapazitaet", None),
 ]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_load import wait_ready  # noqa: E402  (the one readiness wait of the benches)
+
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/geo/", "/favicon")
 
 
@@ -50,21 +52,6 @@ def start_gunicorn(port: int, workers: int = 2, threads: int = 1, log=None) -> s
            "--bind", f"127.0.0.1:{port}", "--timeout", "120", "dashboard.app:server"]
     return subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL,
                             start_new_session=True)
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not ready within {timeout:.0f} s")
 
 
 def stop(proc: subprocess.Popen) -> None:
