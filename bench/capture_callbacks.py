@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,28 +35,6 @@ STEPS: list[tuple[str, str, str | None]] = [
     ("kapazitaet_card", "/kapazitaet?sel=09162", None),
     ("status", "/status", None),
 ]
-
-
-def _start(port: int):
-    code = f"from dashboard.app import run; run(host='127.0.0.1', port={port}, debug=False)"
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            raise RuntimeError("server exited: " + log.read().decode(errors="replace")[-2000:])
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        if time.time() > deadline:
-            proc.kill()
-            raise RuntimeError("server did not start")
-        time.sleep(0.3)
 
 
 def _settle(page, quiet_ms: int = 1500, limit_s: float = 60) -> None:
@@ -98,10 +73,9 @@ def _scroll_sort(page) -> None:
 def capture(port: int) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    from dashboard.testing import CHROMIUM, CHROMIUM_ARGS
-    proc, url = _start(port)
+    from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, running_server
     records: list[dict] = []
-    try:
+    with running_server(timeout=90, port=port) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             ctx = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -125,12 +99,6 @@ def capture(port: int) -> list[dict]:
                     _scroll_sort(page)
                 print(f"{name:28s} {sum(r['step'] == name for r in records):3d} callbacks", flush=True)
             browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return records
 
 
