@@ -141,24 +141,41 @@ def records(df: pd.DataFrame) -> list[dict]:
     return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
-LOCALE_DE = {
-    "noRowsToShow": "Keine Zeilen vorhanden", "noMatchingRows": "Keine passenden Zeilen", "loadingOoo": "Wird geladen …", "loadingError": "Fehler beim Laden",
+LOCALE_DE = {     # every text of AG Grid Community's overlays, filter menus, pagination and ARIA labels used here
+    "noRowsToShow": "Keine Zeilen vorhanden", "noMatchingRows": "Keine passenden Zeilen", "loadingOoo": "Wird geladen …",
+    "loadingError": "Fehler beim Laden", "exportingOoo": "Wird exportiert …",
     "page": "Seite", "of": "von", "to": "bis", "more": "mehr", "next": "Weiter", "last": "Letzte", "first": "Erste",
-    "previous": "Zurück", "filterOoo": "Filtern …", "selectAll": "Alle auswählen", "searchOoo": "Suchen …",
-    "blanks": "(Leer)", "applyFilter": "Anwenden", "resetFilter": "Zurücksetzen", "clearFilter": "Leeren",
-    "cancelFilter": "Abbrechen", "equals": "gleich", "notEqual": "ungleich", "blank": "leer", "notBlank": "nicht leer",
-    "empty": "Bitte wählen …", "lessThan": "kleiner als", "greaterThan": "größer als",
-    "lessThanOrEqual": "kleiner oder gleich", "greaterThanOrEqual": "größer oder gleich", "inRange": "zwischen",
-    "inRangeStart": "von", "inRangeEnd": "bis", "contains": "enthält", "notContains": "enthält nicht",
-    "startsWith": "beginnt mit", "endsWith": "endet mit", "andCondition": "UND", "orCondition": "ODER",
+    "previous": "Zurück", "firstPage": "Erste Seite", "lastPage": "Letzte Seite", "nextPage": "Nächste Seite",
+    "previousPage": "Vorherige Seite", "pageSizeSelectorLabel": "Zeilen pro Seite:", "ariaPageSizeSelectorLabel": "Zeilen pro Seite",
+    "filterOoo": "Filtern …", "selectAll": "Alle auswählen", "searchOoo": "Suchen …", "blanks": "(Leer)",
+    "applyFilter": "Anwenden", "resetFilter": "Zurücksetzen", "clearFilter": "Leeren", "cancelFilter": "Abbrechen",
+    "textFilter": "Textfilter", "numberFilter": "Zahlenfilter", "bigintFilter": "Zahlenfilter", "dateFilter": "Datumsfilter",
+    "setFilter": "Auswahlfilter", "empty": "Bitte wählen …", "equals": "gleich", "notEqual": "ungleich",
+    "lessThan": "kleiner als", "greaterThan": "größer als", "lessThanOrEqual": "kleiner oder gleich",
+    "greaterThanOrEqual": "größer oder gleich", "inRange": "zwischen", "inRangeStart": "von", "inRangeEnd": "bis",
+    "contains": "enthält", "notContains": "enthält nicht", "startsWith": "beginnt mit", "endsWith": "endet mit",
+    "blank": "leer", "notBlank": "nicht leer", "before": "vor", "after": "nach", "andCondition": "UND",
+    "orCondition": "ODER", "dateFormatOoo": "tt.mm.jjjj", "invalidNumber": "Ungültige Zahl", "invalidDate": "Ungültiges Datum",
     "sortAscending": "Aufsteigend sortieren", "sortDescending": "Absteigend sortieren", "sortUnSort": "Sortierung entfernen",
     "pinColumn": "Spalte anheften", "autosizeThisColumn": "Spaltenbreite anpassen", "resetColumns": "Spalten zurücksetzen",
     "ariaFilterInput": "Filtereingabe", "ariaFilteringOperator": "Filteroperator", "ariaFilterValue": "Filterwert",
-    "ariaFilterFromValue": "Filter ab Wert", "ariaFilterToValue": "Filter bis Wert",
+    "ariaFilterFromValue": "Filter ab Wert", "ariaFilterToValue": "Filter bis Wert", "ariaDateFilterInput": "Datumsfilter",
+    "ariaColumnFiltered": "Spalte gefiltert", "ariaFilterColumn": "Strg+Eingabe öffnet den Filter",
+    "ariaFilterMenuOpen": "Filtermenü öffnen", "ariaLabelColumnFilter": "Spaltenfilter", "ariaLabelColumnMenu": "Spaltenmenü",
+    "ariaMenuColumn": "Alt+Pfeil nach unten öffnet das Spaltenmenü", "ariaSortableColumn": "Eingabe sortiert",
+    "ariaSkeletonCellLoading": "Zeile wird geladen", "ariaSkeletonCellLoadingFailed": "Zeile konnte nicht geladen werden",
+    "ariaChecked": "ausgewählt", "ariaUnchecked": "nicht ausgewählt", "ariaLabelTooltip": "Tooltip",
 }
-LOCALE_EN = {"noRowsToShow": "No rows to show", "noMatchingRows": "No matching rows", "loadingOoo": "Loading …", "loadingError": "Error while loading"}
+LOCALE_EN = {"noRowsToShow": "No rows to show", "noMatchingRows": "No matching rows", "loadingOoo": "Loading …",
+             "loadingError": "Error while loading"}     # AG Grid's own English for everything else
 
 
 def locale_text(lang: str) -> dict:
     """AG Grid's own texts (empty table, loading, filter menu) in the UI language."""
     return dict(LOCALE_DE if lang == "de" else LOCALE_EN)
+
+
+def options(lang: str, **opts) -> dict:
+    """`dashGridOptions` for every AG Grid of the app: the grid's own options plus its texts in the UI language
+    (tests/test_page_inputs.py checks that every grid of every page has them)."""
+    return {**opts, "localeText": locale_text(lang)}

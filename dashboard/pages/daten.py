@@ -14,7 +14,7 @@ from etl.staleness import latest_per_level
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import filters
+from ..components import filters, grid
 from ..i18n import fmt_date, fmt_number, indicator_label, indicator_unit, t
 from ..state import AppState
 
@@ -102,6 +102,7 @@ def build(state: AppState, **_):
             dbc.Col(filters.panel(state, data.lands(), lang, PAGE), lg=3, md=4),
             dbc.Col(dcc.Loading(dag.AgGrid(
                 id=COVERAGE, rowData=[], className="ag-theme-alpine", style={"height": "420px"},
+                dashGridOptions=grid.options(lang),
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 columnDefs=[{"field": "indicator", "headerName": t("col_indicator", lang), "width": 250, "wrapText": True,
                              "autoHeight": True},
@@ -120,6 +121,7 @@ def build(state: AppState, **_):
         dbc.Alert(t("sources_known_gaps_general", lang), color="secondary", className="py-2 small"),
         html.H2(t("sources_catalogue", lang), className="h5"),
         dag.AgGrid(id="sources-grid", rowData=rows, columnDefs=cols, className="ag-theme-alpine",
+                   dashGridOptions=grid.options(lang),
                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
                    style={"height": "430px"}),
         html.H2(t("footer_licence", lang), className="h5 mt-3"),
@@ -131,6 +133,7 @@ def build(state: AppState, **_):
         dag.AgGrid(id="snapshots-grid", rowData=snap_rows,
                    columnDefs=[{"field": c} for c in ("dataset", "file", "origin", "fetched_at", "sha256")],
                    className="ag-theme-alpine", defaultColDef={"sortable": True, "resizable": True, "flex": 1},
+                   dashGridOptions=grid.options(lang),
                    style={"height": "260px"}),
         coverage,
         page_stores(PAGE),

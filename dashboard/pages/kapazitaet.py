@@ -27,7 +27,7 @@ from etl.export import LICENCE_TEXT
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, state_of
-from ..components import controls, filters, lens, mapfig, reach
+from ..components import controls, filters, grid, lens, mapfig, reach
 from ..components.charts import LAYOUT, _add_highlight, _group_col
 from ..components.footer import source_text
 from ..components.palettes import FACET_COLOURS, NO_DATA
@@ -134,7 +134,7 @@ def _lbl(key: str, target: str, lang: str):
 def _table(grid_id: str, lang: str, height: int = 260):
     return html.Div([
         dag.AgGrid(id=grid_id, rowData=[], columnDefs=[{"field": "name", "headerName": t("col_name", lang)}],
-                   className="ag-theme-alpine", style={"height": f"{height}px"},
+                   className="ag-theme-alpine", style={"height": f"{height}px"}, dashGridOptions=grid.options(lang),
                    defaultColDef={"sortable": True, "resizable": True, "filter": True}),
         html.Button(t("download_csv", lang), id={"type": "lens-csv", "grid": grid_id}, type="button",
                     className="btn btn-outline-secondary btn-sm py-0 mt-1 mb-2"),

@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import classify, controls, filters, legend, mapfig, palettes, reach, tabs
+from ..components import classify, controls, filters, grid, legend, mapfig, palettes, reach, tabs
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
 from ..state import CLASSIFICATIONS, K_MAX, K_MIN, PALETTES, AppState
@@ -90,7 +90,7 @@ def build(state: AppState, **_):
             ]),
             ("table", t("tab_table", lang), [   # the table alternative: rows travel only while this tab is shown
                 dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=table_columns(lang),
-                           dashGridOptions={"animateRows": False},
+                           dashGridOptions=grid.options(lang, animateRows=False),
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
                            style={"height": "420px"}, className="ag-theme-alpine"),
             ]),

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import analysis, controls, filters, mapfig
+from ..components import analysis, controls, filters, grid, mapfig
 from ..components import profile_parts as pp
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
 from ..state import AppState, profile_path, serialise
@@ -263,7 +263,8 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
                                        {"field": "role_in_study", "headerName": t("profile_role", lang), "flex": 1},
                                        {"field": "publisher", "headerName": "", "flex": 2, "wrapText": True,
                                         "autoHeight": True}],
-                           className="ag-theme-alpine", style={"height": None}, dashGridOptions={"domLayout": "autoHeight"})
+                           className="ag-theme-alpine", style={"height": None},
+                           dashGridOptions=grid.options(lang, domLayout="autoHeight"))
                 if len(cs) else html.P(t("profile_no_case_studies", lang), className="small text-muted"))
     compare_href = "/vergleich" + serialise(state.with_(sel=tuple([ags] + [a for a in state.sel if a != ags])[:8]),
                                             data.catalogue())
@@ -284,7 +285,7 @@ def build(state: AppState, level: str | None = None, ags: str | None = None, **_
             dbc.Col([
                 html.H2(t("profile_indicators", lang), className="h6"),
                 dag.AgGrid(id=ids.PRO_TABLE, rowData=rows, columnDefs=cols, className="ag-theme-alpine",
-                           defaultColDef={"sortable": True, "resizable": True},
+                           defaultColDef={"sortable": True, "resizable": True}, dashGridOptions=grid.options(lang),
                            style={"height": "330px"}),
                 html.P(t("profile_sources_note", lang), className="source-footer small text-muted"),
                 dbc.Row([

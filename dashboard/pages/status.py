@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from .. import data, ids
 from ..callbacks_util import lang_of, page_stores
+from ..components import grid
 from ..i18n import fmt_date, fmt_number, t
 from ..state import AppState
 
@@ -165,6 +166,7 @@ def build(state: AppState, **_):
             dbc.Col([
                 html.H2(t("st_datasets", lang), className="h5"),
                 dag.AgGrid(id="status-grid", rowData=dataset_rows(lang), columnDefs=cols, className="ag-theme-alpine",
+                           dashGridOptions=grid.options(lang),
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
                            style={"height": "420px"}),
                 html.H2(t("st_runs", lang), className="h5 mt-3"),

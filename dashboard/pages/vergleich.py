@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
-from ..components import controls, filters, reach, tabs
+from ..components import controls, filters, grid, reach, tabs
 from ..components.charts import (distribution_figure, group_bar_figure, group_labels, scatter_figure,
                                  selection_rows, timeseries_figure)
 from ..components.footer import source_text
@@ -81,7 +81,7 @@ def build(state: AppState, **_):
         page_stores("vergleich"),
         html.H2(t("selection_table", lang), className="h6 mt-2", id=SEL_TITLE),
         dag.AgGrid(id=ids.CMP_SEL_TABLE, rowData=[], columnDefs=selection_rows([], data.indicators(), lang)[1],
-                   className="ag-theme-alpine",
+                   className="ag-theme-alpine", dashGridOptions=grid.options(lang),
                    style={"height": "300px"}, defaultColDef={"resizable": True, "wrapText": True, "autoHeight": True}),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(_tabbed(main, state, lang), lg=9, md=8)])
@@ -94,7 +94,7 @@ def _tabbed(main: list, state: AppState, lang: str) -> list:
     head, charts = [], []
     tables = [html.H2(t("group_table", lang), className="h6", id=f"{ids.CMP_GROUP_TABLE}-title"),
               dag.AgGrid(id=ids.CMP_GROUP_TABLE, rowData=[], columnDefs=group_columns(lang), className="ag-theme-alpine",
-                         dashGridOptions={"domLayout": "autoHeight"},
+                         dashGridOptions=grid.options(lang, domLayout="autoHeight"),
                          defaultColDef={"sortable": True, "resizable": True})]
     for c in main:
         if isinstance(c, (dbc.Row, html.Figure)):
