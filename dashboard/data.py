@@ -288,13 +288,20 @@ def warm_values(levels: tuple[str, ...] = ("gemeinde", "kreis")) -> int:
 def warm_group_figures(levels: tuple[str, ...] = ("gemeinde", "kreis"), berlin_rule: str = "west") -> int:
     """The unfiltered group figure of each indicator's latest year per level (what the Sources page's coverage
     section shows on a first visit), computed once in the background instead of on that visit."""
-    n = 0
+    todo: dict[str, list[tuple[str, int]]] = {}
     for ind, level, year in _latest_years(levels):
+        todo.setdefault(level, []).append((ind, year))
+    n = 0
+    for level, items in todo.items():
         try:
-            group_aggregate(ind, level, year, [], {}, berlin_rule)
-            n += 1
+            n += len(group_aggregates(level, items, [], {}, berlin_rule))     # one query per level
         except q.UnknownSelection:
-            pass
+            for ind, year in items:
+                try:
+                    group_aggregate(ind, level, year, [], {}, berlin_rule)
+                    n += 1
+                except q.UnknownSelection:
+                    pass
     return n
 
 
@@ -322,17 +329,54 @@ def _frozen(filters: dict) -> tuple:
     return tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in (filters or {}).items() if v))
 
 
-@lru_cache(maxsize=2048)
-def _group_aggregate(ident: tuple, ind: str, level: str, year: int, by: tuple, filters: tuple,
-                     berlin_rule: str) -> pd.DataFrame:
-    return q.group_aggregate(ind, level, year, by=list(by), filters={k: list(v) for k, v in filters},
-                             berlin_rule=berlin_rule)
+_GROUPS: OrderedDict = OrderedDict()     # (warehouse identity, ind, level, year, by, filters, berlin) → frame
+_GROUPS_MAX = 2048
+_GROUPS_LOCK = threading.Lock()
+
+
+def _groups_get(key: tuple) -> pd.DataFrame | None:
+    with _GROUPS_LOCK:
+        if key in _GROUPS:
+            _GROUPS.move_to_end(key)
+            return _GROUPS[key]
+    return None
+
+
+def _groups_put(key: tuple, df: pd.DataFrame) -> None:
+    with _GROUPS_LOCK:
+        _GROUPS[key] = df
+        while len(_GROUPS) > _GROUPS_MAX:
+            _GROUPS.popitem(last=False)
 
 
 def group_aggregate(ind: str, level: str, year: int, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:
     """Memoised per warehouse build (its file identity): the Sources page asks for ~300 of these at once."""
-    return _group_aggregate(_ident(), ind, level, int(year), tuple(by or ()), _frozen(filters),
-                            berlin_rule).copy()
+    fz, bt = _frozen(filters), tuple(by or ())
+    key = (_ident(), ind, level, int(year), bt, fz, berlin_rule)
+    df = _groups_get(key)
+    if df is None:
+        df = q.group_aggregate(ind, level, int(year), by=list(bt), filters={k: list(v) for k, v in fz},
+                               berlin_rule=berlin_rule)
+        _groups_put(key, df)
+    return df.copy()
+
+
+def group_aggregates(level: str, items: list[tuple[str, int]], by: list[str], filters: dict,
+                     berlin_rule: str) -> dict[tuple[str, int], pd.DataFrame]:
+    """group_aggregate for many (indicator, year) pairs of one level: the ones not memoised yet in ONE query
+    (warehouse.queries.group_aggregates), each stored under the same key group_aggregate uses."""
+    fz, bt, ident = _frozen(filters), tuple(by or ()), _ident()
+    items = list(dict.fromkeys((str(i), int(y)) for i, y in items))
+    key = lambda it: (ident, it[0], level, it[1], bt, fz, berlin_rule)  # noqa: E731
+    out = {it: _groups_get(key(it)) for it in items}
+    missing = [it for it, df in out.items() if df is None]
+    if missing:
+        got = q.group_aggregates(level, missing, by=list(bt), filters={k: list(v) for k, v in fz},
+                                 berlin_rule=berlin_rule)
+        for it, df in got.items():
+            _groups_put(key(it), df)
+            out[it] = df
+    return {it: df.copy() for it, df in out.items()}
 
 
 def group_series(ind: str, level: str, by: list[str], filters: dict, berlin_rule: str) -> pd.DataFrame:

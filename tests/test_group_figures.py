@@ -130,3 +130,37 @@ def test_group_series_one_point_per_group_and_year(wh):
 
 def pd_isna(x) -> bool:
     return x is None or x != x
+
+
+BATCH = [("ps", 2024), ("ps_1000", 2024), ("ur", 2025), ("ur", 2023), ("population", 2024), ("population", 2023)]
+
+
+@pytest.mark.parametrize("by,filters,berlin", [
+    ([], None, "own"),
+    ([], {"bbsr_kreistyp": [1]}, "own"),             # the filter cuts the cluster
+    (["kommunaltyp"], None, "west"),                 # complete cluster
+    (["bbsr_kreistyp"], None, "own"),                # split cluster
+    (["east_west"], {"kommunaltyp": ["kreisfreie_stadt"]}, "east"),
+    ([], {"land": ["99"]}, "own"),                   # no unit passes: empty frames, as group_aggregate gives
+])
+def test_batched_group_figures_equal_one_query_per_indicator(wh, by, filters, berlin):
+    import pandas as pd
+    many = q.group_aggregates("kreis", BATCH, by, filters, berlin, wh)
+    assert list(many) == BATCH
+    for ind, year in BATCH:
+        one = q.group_aggregate(ind, "kreis", year, by, filters, berlin, wh)
+        pd.testing.assert_frame_equal(many[(ind, year)], one, check_exact=False, rtol=1e-12)
+    if filters == {"land": ["99"]}:
+        assert all(f.empty for f in many.values())
+    else:
+        assert many[("ps_1000", 2024)]["value"].notna().all() and len(many[("ur", 2025)]) >= 1
+
+
+def test_batched_group_figures_refuse_what_one_query_refuses(wh):
+    with pytest.raises(q.UnknownSelection):
+        q.group_aggregates("kreis", [("ps", 2024), ("ps", 1990)], [], None, "own", wh)   # no values that year
+    with pytest.raises(q.UnknownSelection):
+        q.group_aggregates("kreis", [("ps", 2024)], ["no_such_facet"], None, "own", wh)
+    with pytest.raises(q.UnknownSelection):
+        q.group_aggregates("kreis", [("ps", 2024)], [], None, "north", wh)
+    assert q.group_aggregates("kreis", [], [], None, "own", wh) == {}

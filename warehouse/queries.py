@@ -278,28 +278,12 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
         raise UnknownSelection(f"unknown Berlin rule {berlin_rule!r}; choose from: {', '.join(BERLIN_RULES)}")
     by = list(by or [])
     group_cols = [f"{_facet_sql(f)} AS {f}" for f in by]
-    keep, params = ["true"], {"level": level, "indicator": indicator, "years": years,
-                              "berlin": BERLIN_RULES[berlin_rule]}
-    for i, (facet, allowed) in enumerate((filters or {}).items()):
-        col = _facet_sql(facet)
-        if not allowed:
-            continue
-        names = []
-        for j, val in enumerate(allowed):
-            params[f"f{i}_{j}"] = str(val)
-            names.append(f"$f{i}_{j}")
-        keep.append(f"coalesce(CAST({col} AS VARCHAR) IN ({', '.join(names)}), false)")
+    params = {"level": level, "indicator": indicator, "years": years, "berlin": BERLIN_RULES[berlin_rule]}
+    keep = _keep_clauses(filters, params)
     ind = indicators(wh).set_index("indicator_id")
-    if indicator not in ind.index:
-        raise UnknownSelection(f"unknown indicator {indicator!r}; available: {', '.join(ind.index)}")
-    spec = ind.loc[indicator]
-    kind = spec["kind"]
-    num_id = spec["numerator"] if kind == "derived" else indicator
-    weight = spec["weight"] if isinstance(spec["weight"], str) and spec["weight"] else "population"
-    den_id = spec["denominator"] if kind == "derived" else weight
+    spec, kind, num_id, den_id, weight, scale = _spec_of(ind, indicator)
     members, hosts = zip(*booking_clusters()) if booking_clusters() else ((), ())
     params.update({"num_id": num_id, "den_id": den_id, "cl_member": list(members), "cl_host": list(hosts)})
-    scale = float(spec["scale"]) if kind == "derived" and pd.notna(spec["scale"]) else 1.0
     gsel = ", ".join(f for f in by)
     gkey = ", ".join(["year"] + by)
     pop_weight = den_id in ("population", "population_census2022")
@@ -382,7 +366,41 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
            n_cluster_units, n_clusters_complete, n_clusters_excluded
     FROM g ORDER BY {gkey}
     """
-    df = wh.sql(sql, params)
+    return _finish(wh.sql(sql, params), spec, kind, num_id, den_id, weight, indicator, level, years)
+
+
+def _keep_clauses(filters: dict[str, list] | None, params: dict) -> list[str]:
+    """SQL conditions of the facet filters (column names from the FACETS whitelist, values as bound parameters
+    $f<i>_<j> added to `params`)."""
+    keep = ["true"]
+    for i, (facet, allowed) in enumerate((filters or {}).items()):
+        col = _facet_sql(facet)
+        if not allowed:
+            continue
+        names = []
+        for j, val in enumerate(allowed):
+            params[f"f{i}_{j}"] = str(val)
+            names.append(f"$f{i}_{j}")
+        keep.append(f"coalesce(CAST({col} AS VARCHAR) IN ({', '.join(names)}), false)")
+    return keep
+
+
+def _spec_of(ind: pd.DataFrame, indicator: str):
+    """(spec row, kind, numerator id, denominator id, weight id, scale) of one indicator of the catalogue."""
+    if indicator not in ind.index:
+        raise UnknownSelection(f"unknown indicator {indicator!r}; available: {', '.join(ind.index)}")
+    spec = ind.loc[indicator]
+    kind = spec["kind"]
+    num_id = spec["numerator"] if kind == "derived" else indicator
+    weight = spec["weight"] if isinstance(spec["weight"], str) and spec["weight"] else "population"
+    den_id = spec["denominator"] if kind == "derived" else weight
+    scale = float(spec["scale"]) if kind == "derived" and pd.notna(spec["scale"]) else 1.0
+    return spec, kind, num_id, den_id, weight, scale
+
+
+def _finish(df: pd.DataFrame, spec, kind: str, num_id: str, den_id: str, weight: str, indicator: str, level: str,
+            years: list[int]) -> pd.DataFrame:
+    """The group figures' text columns (dates, weight, method DE/EN) and keys, from the SQL result."""
     for col in ("population_date", "reference_date"):  # ISO dates as text, like every date the app shows
         df[col] = [str(v)[:10] if pd.notna(v) else None for v in df[col]]
     w_de = _spec_text(spec, "weight_note_de") or ("Bevölkerung" if weight == "population" else weight)
@@ -440,3 +458,186 @@ def group_series(indicator: str, level: str, by: list[str] | None = None, filter
         check_selection(indicator, level, 0, wh)  # raises with the levels that exist
     ys = [y for y in avail[level] if years is None or y in set(years)]
     return group_aggregate(indicator, level, ys[-1] if ys else 0, by, filters, berlin_rule, wh, years=ys)
+
+
+def group_aggregates(level: str, items: list[tuple[str, int]], by: list[str] | None = None,
+                     filters: dict[str, list] | None = None, berlin_rule: str = "own",
+                     wh: Warehouse | None = None) -> dict[tuple[str, int], pd.DataFrame]:
+    """group_aggregate for many (indicator, year) pairs of one level in ONE query: {(indicator, year): frame},
+    each frame equal to group_aggregate(indicator, level, year, by, filters, berlin_rule) (same rules, columns,
+    order; a selection without units gives an empty frame). The Sources page's coverage under a filter asks for
+    ~60 indicators per level: one scan of the observations instead of one query per indicator.
+
+    The indicators' specs (kind, numerator, denominator, weight, scale) travel as bound list parameters and are
+    joined in SQL; the population as of each figure's year is one ASOF join per distinct year."""
+    wh = wh or get_warehouse()
+    check_level(level)
+    if berlin_rule not in BERLIN_RULES:
+        raise UnknownSelection(f"unknown Berlin rule {berlin_rule!r}; choose from: {', '.join(BERLIN_RULES)}")
+    items = list(dict.fromkeys((str(i), int(y)) for i, y in items))
+    vy = named("value_years", wh)
+    have = set(zip(vy.loc[vy["level"] == level, "indicator_id"], vy.loc[vy["level"] == level, "year"].astype(int)))
+    for indicator, year in items:
+        if (indicator, year) not in have:
+            check_selection(indicator, level, year, wh)     # raises the message group_aggregate gives
+    by = list(by or [])
+    group_cols = [f"{_facet_sql(f)} AS {f}" for f in by]
+    params: dict = {"level": level, "berlin": BERLIN_RULES[berlin_rule]}
+    keep = _keep_clauses(filters, params)
+    ind = indicators(wh).set_index("indicator_id")
+    specs = {it: _spec_of(ind, it[0]) for it in items}
+    if not items:
+        return {}
+    members, hosts = zip(*booking_clusters()) if booking_clusters() else ((), ())
+    params.update({
+        "s_ind": [i for i, _ in items], "s_year": [y for _, y in items],
+        "s_num": [specs[it][2] for it in items], "s_den": [specs[it][3] for it in items],
+        "s_kind": [str(specs[it][1]) for it in items], "s_scale": [specs[it][5] for it in items],
+        "s_popw": [specs[it][3] in ("population", "population_census2022") for it in items],
+        "cl_member": list(members), "cl_host": list(hosts)})
+    gsel = ", ".join(by)
+    gkey = ", ".join(["sid", "year"] + by)
+    counted_ratio = "counted AND den IS NOT NULL AND (num IS NOT NULL OR cluster_complete)"
+    sql = f"""
+    WITH r AS (
+        SELECT r.*, CASE WHEN r.east_west = 'berlin' THEN $berlin ELSE r.east_west END AS east_west_rule
+        FROM core.dim_region r
+    ),
+    units AS (
+        SELECT r.ags, r.population AS population_now, {' AND '.join(keep)} AS keep
+               {(', ' + ', '.join(group_cols)) if group_cols else ''}
+        FROM r WHERE r.level = $level
+    ),
+    spec AS (SELECT unnest($s_ind::VARCHAR[]) AS sid, unnest($s_year::INTEGER[]) AS year,
+                    unnest($s_num::VARCHAR[]) AS num_id, unnest($s_den::VARCHAR[]) AS den_id,
+                    unnest($s_kind::VARCHAR[]) AS kind, unnest($s_scale::DOUBLE[]) AS scale,
+                    unnest($s_popw::BOOLEAN[]) AS pop_weight),
+    yrs AS (SELECT DISTINCT year FROM spec),
+    uy AS (SELECT u.*, s.*, make_date(s.year, 12, 31) AS year_end FROM units u CROSS JOIN spec s),
+    need AS (SELECT DISTINCT indicator_id, year FROM (
+                 SELECT sid AS indicator_id, year FROM spec UNION ALL SELECT num_id, year FROM spec
+                 UNION ALL SELECT den_id, year FROM spec)),
+    -- one value per unit, indicator and year: the year's latest Stichtag (as in group_aggregate)
+    obs AS (SELECT f.ags, f.indicator_id, f.year, f.reference_date, f.value, f.flag FROM core.fact_observation f
+            SEMI JOIN need n ON n.indicator_id = f.indicator_id AND n.year = f.year
+            WHERE f.level = $level
+            QUALIFY row_number() OVER (PARTITION BY f.ags, f.indicator_id, f.year ORDER BY f.reference_date DESC) = 1),
+    -- population as of each figure's year: latest Stichtag up to 31.12. among the rows of years up to that year
+    popc AS (SELECT y.year AS tyear, f.ags, f.reference_date AS pop_date, f.value AS pop
+             FROM core.fact_observation f JOIN yrs y ON f.year <= y.year
+             WHERE f.level = $level AND f.indicator_id IN ('population', 'population_census2022')
+               AND f.value IS NOT NULL),
+    uya AS (SELECT u.ags, y.year, make_date(y.year, 12, 31) AS year_end FROM units u CROSS JOIN yrs y),
+    pop AS (SELECT uya.ags, uya.year, p.pop, p.pop_date FROM uya ASOF LEFT JOIN popc p
+            ON p.ags = uya.ags AND p.tyear = uya.year AND p.pop_date <= uya.year_end),
+    cl AS (SELECT unnest($cl_member::VARCHAR[]) AS member, unnest($cl_host::VARCHAR[]) AS host),
+    j AS (
+        SELECT uy.*, v.value, v.flag, v.reference_date, n.value AS num, n.flag AS num_flag, d.value AS den,
+               pop.pop, pop.pop_date,
+               CASE coalesce(n.flag, v.flag) WHEN 'booked_elsewhere' THEN coalesce(cl.host, uy.ags)
+                                              WHEN 'includes_other_kreise' THEN uy.ags END AS cluster
+        FROM uy
+        LEFT JOIN obs v ON v.ags = uy.ags AND v.year = uy.year AND v.indicator_id = uy.sid
+        LEFT JOIN obs n ON n.ags = uy.ags AND n.year = uy.year AND n.indicator_id = uy.num_id
+        LEFT JOIN obs d ON d.ags = uy.ags AND d.year = uy.year AND d.indicator_id = uy.den_id
+        LEFT JOIN pop ON pop.ags = uy.ags AND pop.year = uy.year
+        LEFT JOIN cl ON cl.member = uy.ags
+    ),
+    clusters AS (
+        SELECT sid, year, cluster, bool_and(keep) AND count(DISTINCT {('(' + gsel + ')') if by else "1"}) = 1 AS complete
+        FROM j WHERE cluster IS NOT NULL GROUP BY sid, year, cluster
+    ),
+    k AS (
+        SELECT j.*, c.complete AS cluster_complete,
+               coalesce(c.complete, true) AS counted,
+               coalesce(CASE WHEN pop_weight THEN CASE WHEN year(pop_date) = year THEN pop END ELSE den END,
+                        pop, population_now) AS w,
+               CASE WHEN pop_weight THEN year(pop_date) IS DISTINCT FROM year ELSE den IS NULL END AS w_fallback
+        FROM j LEFT JOIN clusters c USING (sid, year, cluster)
+        WHERE j.keep
+    ),
+    g AS (
+        SELECT {gkey}, any_value(kind) AS kind, any_value(scale) AS scale,
+               count(*) AS n, count(value) AS n_with_value,
+               sum(pop) AS population, max(pop_date) AS population_date,
+               count(*) FILTER (WHERE pop_date IS NULL OR year(pop_date) <> year) AS n_population_earlier,
+               max(reference_date) AS reference_date,
+               sum(value) FILTER (WHERE counted) AS num_count,
+               sum(num) FILTER (WHERE {counted_ratio}) AS num_derived,
+               sum(den) FILTER (WHERE {counted_ratio}) AS den_derived,
+               sum(value * w) FILTER (WHERE value IS NOT NULL) AS num_rate,
+               sum(w) FILTER (WHERE value IS NOT NULL) AS den_rate,
+               count(*) FILTER (WHERE NOT counted) AS n_excluded,
+               count(*) FILTER (WHERE cluster_complete) AS n_cluster_units,
+               count(DISTINCT cluster) FILTER (WHERE cluster_complete) AS n_clusters_complete,
+               count(DISTINCT cluster) FILTER (WHERE NOT counted) AS n_clusters_excluded,
+               count(*) FILTER (WHERE w_fallback AND value IS NOT NULL) AS n_weight_fallback
+        FROM k GROUP BY {gkey}
+    )
+    SELECT sid, {(gsel + ',') if gsel else ''} year, n, n_with_value, population,
+           CASE kind WHEN 'count' THEN num_count
+                     WHEN 'derived' THEN num_derived / nullif(den_derived, 0) * scale
+                     ELSE num_rate / nullif(den_rate, 0) END AS value,
+           CASE kind WHEN 'count' THEN num_count WHEN 'derived' THEN num_derived ELSE NULL::DOUBLE END AS numerator,
+           CASE kind WHEN 'count' THEN NULL::DOUBLE WHEN 'derived' THEN den_derived ELSE den_rate END AS denominator,
+           n_excluded, n_weight_fallback, population_date, n_population_earlier, reference_date,
+           n_cluster_units, n_clusters_complete, n_clusters_excluded
+    FROM g ORDER BY {gkey}
+    """
+    df = _finish_many(wh.sql(sql, params), specs, level)
+    rows: dict[tuple[str, int], list[int]] = {}
+    for pos, key in enumerate(zip(df["indicator_id"], df["year"])):
+        rows.setdefault(key, []).append(pos)
+    empty = df.iloc[0:0].drop(columns=["weight_id", "approximate", "method_de", "method_en", "method",
+                                       "indicator_id", "level"])
+    out = {}
+    for it in items:
+        if it in rows:
+            part = df.iloc[rows[it]].reset_index(drop=True)
+            spec, kind, num_id, den_id, weight, _scale = specs[it]
+            # scalar columns set per frame, as _finish sets them (their dtype follows the scalar)
+            part["weight_id"] = weight if kind == "rate" else (den_id if kind == "derived" else None)
+            for col in ("population_date", "reference_date"):   # text per frame: an all-empty one stays object
+                part[col] = [str(v)[:10] if pd.notna(v) else None for v in part[col]]
+            part["indicator_id"] = it[0]
+            part["level"] = level
+            out[it] = part
+        else:   # no unit passes the filters: the frame group_aggregate gives
+            spec, kind, num_id, den_id, weight, _scale = specs[it]
+            out[it] = _finish(empty.copy(), spec, kind, num_id, den_id, weight, it[0], level, [it[1]])
+    return out
+
+
+def _finish_many(df: pd.DataFrame, specs: dict, level: str) -> pd.DataFrame:
+    """_finish for the rows of many indicators at once (column `sid` names each row's indicator): the method
+    columns built in one pass over the rows instead of one small frame per indicator (dates, weight_id,
+    indicator_id and level are set per frame by group_aggregates)."""
+    sids = df.pop("sid").astype(str).tolist()
+    years = df["year"].astype(int).tolist()
+    notes: dict[str, tuple] = {}
+    approx, m_de, m_en, method = [], [], [], []
+    for sid, year, r in zip(sids, years, df.itertuples()):
+        spec, kind, num_id, den_id, weight, _scale = specs[(sid, year)]
+        if sid not in notes:
+            w_de = _spec_text(spec, "weight_note_de") or ("Bevölkerung" if weight == "population" else weight)
+            w_en = _spec_text(spec, "weight_note_en") or ("population" if weight == "population" else weight)
+            base = {"count": "Summe / sum",
+                    "derived": f"Quotient der Summen / ratio of sums ({num_id} / {den_id})",
+                    "rate": f"gewichtetes Mittel der veröffentlichten Quoten (Gewicht: {w_de}) / weighted by {w_en}"
+                    }[kind]
+            notes[sid] = (w_de, w_en, base)
+        w_de, w_en, base = notes[sid]
+        approx.append(bool(r.n_weight_fallback > 0) if kind == "rate" else False)
+        m_de.append(_method(kind, num_id, den_id, w_de, r, "de"))
+        m_en.append(_method(kind, num_id, den_id, w_en, r, "en"))
+        method.append(base + (f" – Näherung / approximate ({r.n_weight_fallback} × Bevölkerung / population)"
+                              if kind == "rate" and r.n_weight_fallback else "")
+                      + (f" – {r.n_excluded} ausgeschlossen (Buchungscluster über Gruppen) / excluded (booking "
+                         f"cluster split across groups)" if r.n_excluded else ""))
+    df["weight_id"] = None                       # per indicator, set on each frame (group_aggregates)
+    df["approximate"] = pd.Series(approx, index=df.index, dtype=bool)
+    df["method_de"], df["method_en"], df["method"] = m_de, m_en, method
+    df["indicator_id"] = sids
+    df["level"] = level
+    df["year"] = pd.Series(years, index=df.index, dtype=int)
+    return df

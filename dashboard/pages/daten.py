@@ -156,12 +156,17 @@ def warm_coverage() -> None:
 @data.memo(maxsize=64)     # per warehouse build, filters and language (~120 group figures each)
 def _coverage_rows(st: AppState) -> list[dict]:
     lang, cat, rows = st.lang, data.catalogue(), []
-    for spec in data.indicators().to_dict("records"):
+    specs = data.indicators().to_dict("records")
+    wanted = {level: [(s["indicator_id"], cat.latest_year(s["indicator_id"], level)) for s in specs] for level in
+              COVERAGE_LEVELS}
+    figures = {level: data.group_aggregates(level, [it for it in items if it[1] is not None], [], st.filters(), st.br)
+               for level, items in wanted.items()}          # one query per level, not one per indicator
+    for spec in specs:
         for level in COVERAGE_LEVELS:
             year = cat.latest_year(spec["indicator_id"], level)
             if year is None:
                 continue
-            agg = data.group_aggregate(spec["indicator_id"], level, year, [], st.filters(), st.br)
+            agg = figures[level][(spec["indicator_id"], int(year))]
             if agg.empty:
                 continue
             a = agg.iloc[0]
