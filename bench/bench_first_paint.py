@@ -1,9 +1,10 @@
 """First paint and bytes of the map, and one change to a repainted map (issue 11, frontend).
 
 What it measures, in the real app (gunicorn, 2 workers, as `integrationsatlas serve` runs it) with headless
-Chromium through Playwright, for two variants in the SAME run, repeats interleaved: full = the state before
-(IA_PLOTLY_BUNDLE=full: Dash's full plotly.js; IA_LAZY_GRID=0: dash-ag-grid in every page), partial = the
-defaults (scripts/build_plotly_bundle.py's bundle; AG Grid loaded when a grid comes into view):
+Chromium through Playwright, for two or three variants in the SAME run, repeats interleaved (see VARIANT_ENV):
+full = the state before issue 11 (Dash's full plotly.js, dash-ag-grid in every page, GeoJSON map source),
+geojson = the partial plotly.js bundle and AG Grid on view with the GeoJSON map source, tiles = the defaults
+(the map drawn from vector tiles, geodata/tiles.py). Default comparison: geojson (baseline) vs tiles (now).
 
 - cold load (fresh browser context = empty cache) and warm load (a second page in the same context) of the map
   at Gemeinde and at Kreis level: first contentful paint (performance paint entry), `ia-map-drawn` (the first
@@ -17,9 +18,10 @@ defaults (scripts/build_plotly_bundle.py's bundle; AG Grid loaded when a grid co
 
     python bench/bench_first_paint.py                # 5 repeats → bench/results/first_paint.json + .md
     python bench/bench_first_paint.py --repeats 7 --changes 8
+    python bench/bench_first_paint.py --variants full,geojson,tiles
 
 Needs var/warehouse.duckdb, /usr/bin/chromium, and var/vendor/plotly-ia.min.js (built here if missing, needs npm).
-Ports 8061 (full) and 8062 (partial).
+Ports 8061 (full), 8062 (geojson), 8063 (tiles).
 """
 from __future__ import annotations
 
@@ -43,10 +45,15 @@ RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-VARIANTS = {"full": 8061, "partial": 8062}
-# full = the state before issue 11 (Dash's full plotly.js, dash-ag-grid in every page); partial = the default
-VARIANT_ENV = {"full": {"IA_PLOTLY_BUNDLE": "full", "IA_LAZY_GRID": "0"},
-               "partial": {"IA_PLOTLY_BUNDLE": "partial", "IA_LAZY_GRID": "1"}}
+PORTS = {"full": 8061, "geojson": 8062, "tiles": 8063}
+# full = the state before issue 11 (Dash's full plotly.js, dash-ag-grid in every page, GeoJSON source);
+# geojson = partial plotly.js + lazy grid, the map's source the 4 MB GeoJSON asset (the state of 2026-12-02 03:09);
+# tiles = the defaults: the same, drawn from vector tiles (geodata/tiles.py, IA_MAP_TILES=1)
+VARIANT_ENV = {"full": {"IA_PLOTLY_BUNDLE": "full", "IA_LAZY_GRID": "0", "IA_MAP_TILES": "0"},
+               "geojson": {"IA_PLOTLY_BUNDLE": "partial", "IA_LAZY_GRID": "1", "IA_MAP_TILES": "0"},
+               "tiles": {"IA_PLOTLY_BUNDLE": "partial", "IA_LAZY_GRID": "1", "IA_MAP_TILES": "1"}}
+BASE, NOW = "geojson", "tiles"     # the default comparison (--variants changes it: the last one is "now")
+VARIANTS = {v: PORTS[v] for v in (BASE, NOW)}
 LEVELS = {"gemeinde": "/?ind=population&level=gemeinde&year=2024", "kreis": "/?ind=population&level=kreis&year=2024"}
 CHANGE_YEARS = ("2023", "2024")
 TARGETS = {"gemeinde_cold_first_paint_s": 1.5, "gemeinde_cold_fully_drawn_s": 2.5, "gemeinde_warm_first_paint_s": 1.0,
@@ -217,7 +224,15 @@ def main() -> int:
     ap.add_argument("--changes", type=int, default=6, help="year changes per repeat and variant")
     ap.add_argument("--out", default=str(RESULTS / "first_paint.json"))
     ap.add_argument("--max-wait", type=int, default=10, help="minutes to wait for a 1-min load < 2.0 per repeat")
+    ap.add_argument("--variants", default=f"{BASE},{NOW}",
+                    help="comma-separated, baseline first, 'now' last; from: " + ", ".join(PORTS))
     args = ap.parse_args()
+    global VARIANTS
+    names = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if len(names) < 2 or any(v not in PORTS for v in names):
+        ap.error(f"--variants: two or more of {', '.join(PORTS)}")
+    VARIANTS = {v: PORTS[v] for v in names}
+    base, now = names[0], names[-1]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # the finally below stops the servers
 
     from dashboard import frontend
@@ -289,7 +304,7 @@ def main() -> int:
         last = loads[v]["gemeinde"]["cold"][-1]
         sv["gemeinde_cold_js_by_resource"] = dict(sorted(last["js_by_resource"].items(), key=lambda kv: -kv[1]))
         sv["gemeinde_cold_bytes_by_type"] = last["bytes_by_type"]
-    f, pt = summary["full"], summary["partial"]
+    f, pt = summary[base], summary[now]
     ratios = {f"{k}_{m}": round(f[k][m] / pt[k][m], 2) if f[k][m] and pt[k][m] else None
               for k in ("gemeinde_cold", "gemeinde_warm", "kreis_cold", "kreis_warm")
               for m in ("map_drawn_s", "fully_drawn_s", "bytes_mb")}
@@ -302,10 +317,11 @@ def main() -> int:
                "change_to_repaint_ms": [pt["change"]["total_ms"], pt["change"]["total_ms"] <= TARGETS["change_to_repaint_ms"]]}
     result = {"bench": "first_paint", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "chromium": CHROMIUM},
-              "server": " ".join(servers["partial"].cmd[1:]), "variant_env": VARIANT_ENV,
+              "server": " ".join(servers[now].cmd[1:]), "variant_env": {v: VARIANT_ENV[v] for v in VARIANTS},
+              "baseline": base, "now": now,
               "urls": LEVELS, "repeats": args.repeats, "changes_per_repeat": args.changes,
-              "conditions": conditions, "targets": TARGETS, "verdict_partial": verdict,
-              "ratio_full_over_partial": ratios, "median": summary, "runs": loads, "change_runs": changes}
+              "conditions": conditions, "targets": TARGETS, "verdict_now": verdict,
+              "ratio_baseline_over_now": ratios, "median": summary, "runs": loads, "change_runs": changes}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
@@ -315,33 +331,36 @@ def main() -> int:
 
 
 def markdown(r: dict) -> str:
-    m = r["median"]
+    m, base, now = r["median"], r["baseline"], r["now"]
+    vs = list(r["variant_env"])
     loads = ", ".join(str(c["load_1min"]) for c in r["conditions"])
     lines = [f"# First paint of the map (bench/bench_first_paint.py, {r['when']})", "",
              f"Real app (gunicorn as `integrationsatlas serve`), headless Chromium, {r['repeats']} repeats interleaved, medians; "
-             f"1-min load at each repeat: {loads}. Same run, two variants: `full` = Dash's full plotly.js and dash-ag-grid in every page (before), "
-             "`partial` = scripts/build_plotly_bundle.py (`IA_PLOTLY_BUNDLE`) + AG Grid on view (`IA_LAZY_GRID`), the defaults.", "",
+             f"1-min load at each repeat: {loads}. Same run, variants {', '.join(f'`{v}`' for v in vs)} (baseline `{base}`, "
+             f"now `{now}`): `full` = Dash's full plotly.js, dash-ag-grid in every page, GeoJSON map source; `geojson` = "
+             "the partial plotly.js bundle and AG Grid on view, GeoJSON map source; `tiles` = the defaults, the map drawn "
+             "from vector tiles (`IA_MAP_TILES`, geodata/tiles.py).", "",
              f"Server: `{r['server']}`; env per variant: {r['variant_env']}.", "",
              "| URL, cache | variant | first contentful paint s | paint payload in browser s | map drawn s | fully drawn s "
              "| MB transferred | JS MB |",
              "|---|---|---|---|---|---|---|---|"]
     for key in ("gemeinde_cold", "gemeinde_warm", "kreis_cold", "kreis_warm"):
-        for v in ("full", "partial"):
+        for v in vs:
             x = m[v][key]
             lines.append(f"| {key.replace('_', ', ')} | {v} | {x['fcp_s']} | {x.get('payload_s')} | {x['map_drawn_s']} | "
                          f"{x['fully_drawn_s']} | "
                          f"{x['bytes_mb']:.2f} | {x['js_bytes_mb']:.2f} |")
     lines += ["", "One change (year picked in the Karte dropdown, Gemeinde level, warm): click → repainted map, ms",
               "", "| variant | n | total | until the clientside paint starts | map repaint |", "|---|---|---|---|---|"]
-    for v in ("full", "partial"):
+    for v in vs:
         c = m[v]["change"]
         lines.append(f"| {v} | {c['n']} | {c['total_ms']} | {c['until_paint_ms']} | {c['map_repaint_ms']} |")
-    lines += ["", "Targets (partial): " + "; ".join(f"{k} {v[0]} → {'met' if v[1] else 'NOT met'}"
-                                               for k, v in r["verdict_partial"].items()), "",
-              "Full plotly.min.js requested: full " + str(m["full"]["gemeinde_cold"]["full_plotly_requested"])
-              + ", partial " + str(m["partial"]["gemeinde_cold"]["full_plotly_requested"]), "",
-              "JavaScript of a cold Gemeinde load (partial), bytes on the wire:", ""]
-    for path, b in m["partial"]["gemeinde_cold_js_by_resource"].items():
+    lines += ["", f"Targets ({now}): " + "; ".join(f"{k} {v[0]} → {'met' if v[1] else 'NOT met'}"
+                                               for k, v in r["verdict_now"].items()), "",
+              f"Ratios {base} / {now}: " + ", ".join(f"{k} {v}" for k, v in r["ratio_baseline_over_now"].items()), "",
+              "Full plotly.min.js requested: " + ", ".join(f"{v} {m[v]['gemeinde_cold']['full_plotly_requested']}" for v in vs),
+              "", f"JavaScript of a cold Gemeinde load ({now}), bytes on the wire:", ""]
+    for path, b in m[now]["gemeinde_cold_js_by_resource"].items():
         lines.append(f"- `{path}` {b / 1e3:.0f} kB")
     return "\n".join(lines) + "\n"
 

@@ -73,6 +73,17 @@ from . import steward  # noqa: E402 - /healthz and the token-checked steward act
 steward.register(server)
 
 
+def _warm_tiles() -> None:
+    """Vector tiles of the map (geodata/tiles.py) before anything else: the landing page is the Gemeinde map."""
+    if not data.map_tiles_enabled():
+        return
+    try:
+        from geodata import api as geo_api
+        geo_api.warm_tiles()
+    except Exception as exc:  # noqa: BLE001 - the map then cuts its tiles on request
+        log.warning("vector tiles not warmed: %s", exc)
+
+
 def _warm_up() -> None:
     """Fill the query caches and the search index in the background so the first visitor does not wait."""
     import threading
@@ -80,6 +91,7 @@ def _warm_up() -> None:
     def work():
         try:
             if data.warehouse_ready():
+                _warm_tiles()
                 data.catalogue()
                 data.search("ha")
                 data.warm_values()

@@ -466,6 +466,19 @@ def geo_assets() -> dict[str, str]:
         return {}
 
 
+def map_tiles_enabled() -> bool:
+    """IA_MAP_TILES: the map draws from vector tiles (geodata/tiles.py) instead of a GeoJSON source."""
+    return str(get_settings().map_tiles).strip().lower() not in {"0", "false", "no", "off"}
+
+
+def geo_tiles(geo_url: str | None) -> str | None:
+    """Tile URL template of a geometry asset URL when the map uses vector tiles, else None."""
+    if not geo_url or not map_tiles_enabled():
+        return None
+    from geodata.tiles import tiles_url
+    return tiles_url(geo_url)
+
+
 def boundary_status(level: str) -> pd.DataFrame:
     """ags, boundary_status from core.geo_region (empty frame when the geodata tables are not built)."""
     try:

@@ -73,6 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lazy_grid", "IA_LAZY_GRID", "1",
             "1 = dash-ag-grid's JavaScript (0.6 MB brotli) loads when a grid comes into view, not with every page "
             "(dashboard/vendor_js/ia_lazy_grid.js); 0 = in every page's script tags (Dash's default)."),
+    Setting("map_tiles", "IA_MAP_TILES", "1",
+            "1 = the map draws from vector tiles cut from the geometry asset (geodata/tiles.py: the worker decodes "
+            "a few pre-cut tiles instead of parsing and indexing 4 MB of GeoJSON); 0 = a GeoJSON source (the "
+            "baseline of bench/bench_first_paint.py)."),
     Setting("workers", "IA_WORKERS", "2",
             "gunicorn worker processes of `integrationsatlas serve` (each holds its own caches, ~1 GB when warm)."),
     Setting("threads", "IA_THREADS", "4",

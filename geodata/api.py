@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import UnknownSelection
+from geodata.tiles import TILESET_NAME, TileError, tileset
 from etl.settings import Settings, get_settings
 from warehouse.queries import BERLIN_RULES, FACETS, Warehouse, check_level, get_warehouse
 
@@ -133,6 +134,19 @@ def unit_info(level: str, ags: str, settings: Settings | None = None) -> dict:
             "bbox": [_num(r[c]) for c in ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")] if has else None}
 
 
+def warm_tiles(settings: Settings | None = None) -> dict[str, int]:
+    """Cut the vector tiles of every current asset (Gemeinden first: the landing map), at start-up."""
+    base = Path((settings or get_settings()).assets)
+    files = asset_files(settings)
+    out = {}
+    for level in sorted(files, key=lambda lv: ("gemeinde", "kreis", "land").index(lv) if lv in
+                        ("gemeinde", "kreis", "land") else 9):
+        path = base / files[level]
+        if path.is_file():
+            out[level] = tileset(path, base / "tiles").warm()
+    return out
+
+
 def asset_path(filename: str, settings: Settings | None = None, gzip_ok: bool = True) -> tuple[Path, bool] | None:
     """(path, is_gzip) of an asset file, or None for names that are not assets (no path traversal possible)."""
     if not ASSET_NAME.match(filename):
@@ -195,6 +209,26 @@ def geo_blueprint(settings: Settings | None = None, url_prefix: str = ""):
         elif is_gz:
             headers["Content-Encoding"] = "gzip"
         return Response(path.read_bytes(), mimetype="application/json", headers=headers)
+
+    @bp.get("/tiles/<name>/<int:z>/<int:x>/<int:y>.pbf")
+    def vector_tile(name: str, z: int, x: int, y: int):
+        """Mapbox Vector Tile of an asset (geodata/tiles.py); immutable like the asset it is cut from."""
+        hit = asset_path(name + ".json", cfg(), gzip_ok=False) if TILESET_NAME.match(name) else None
+        if hit is None:
+            abort(404)
+        try:
+            gz = tileset(hit[0], Path(cfg().assets) / "tiles").tile_gzip(z, x, y)
+        except TileError as exc:
+            return Response(json.dumps({"error": str(exc)}), status=400, mimetype="application/json")
+        headers = {"Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
+        if len(gz) <= 20 and not gzip.decompress(gz):
+            return Response(status=204, headers=headers)
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            body = gz
+        else:
+            body = gzip.decompress(gz)
+        return Response(body, mimetype="application/vnd.mapbox-vector-tile", headers=headers)
 
     @bp.get("/api/geo/assets")
     def geo_assets():

@@ -159,7 +159,13 @@ def test_paint_payload_classes_fades_filtered_and_sends_units_once():
     assert len(json.dumps(again)) < len(json.dumps(p))
     english = mapfig.paint_payload(df, idx, m, colours, "en", "%", "/geo/gemeinde.abc.json",
                                    browser_units_key=p["units_key"], graph="g", click_target="c")
-    assert english["kt"][pos["15002000"]] != p["kt"][pos["15002000"]]   # other language: labels travel again
+    # Kommunaltyp and size class travel as codes into one label list; another language sends the labels again
+    assert p["kt_labels"][p["kt"][pos["15002000"]]] == "Kreisfreie Stadt"
+    assert english["kt_labels"][english["kt"][pos["15002000"]]] == "District-free city"
+    assert len(p["kt_labels"]) == len(set(p["kt_labels"])) < len(p["kt"])
+    # the unit travels once; the hover card appends it to the formatted number (not to "no value")
+    assert p["unit"] == "%" and mapfig.value_label(p, pos["15002000"]) == p["v"][pos["15002000"]] + " %"
+    assert mapfig.value_label(p, pos["03241012"]) == t("missing_value", "de")
     assert t("legend_no_data", "en") == "no data"
 
 

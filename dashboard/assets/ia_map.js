@@ -1,27 +1,43 @@
 /* Integrationsatlas map layer: paints the choropleth through MapLibre feature-state.
  *
  * Why: a Plotly choroplethmap restyle re-serialises and re-tessellates every polygon on each
- * colour change (~2 s for 11,000 Gemeinden in software WebGL). Here the geometry (content-hashed
- * asset URL, cached for good) is added once as a MapLibre source inside Plotly's map subplot;
- * an indicator/year/filter change only sets per-feature state (colour, opacity, no-data), which
- * MapLibre applies without touching the tessellated geometry.
+ * colour change (~2 s for 11,000 Gemeinden in software WebGL). Here the geometry is added once as a
+ * MapLibre source inside Plotly's map subplot; an indicator/year/filter change only sets per-feature
+ * state (colour, opacity, no-data), which MapLibre applies without touching the tessellated geometry.
+ *
+ * The source is a vector tile set cut from the content-hashed geometry asset (geodata/tiles.py,
+ * IA_MAP_TILES=1): MapLibre's worker decodes a few pre-cut tiles instead of the main thread parsing
+ * 4 MB of GeoJSON, cloning it to the worker and the worker indexing it (geojson-vt) — about half the
+ * time to the first coloured frame. With IA_MAP_TILES=0 the GeoJSON asset itself is the source.
+ * The source is added as soon as the map exists (`prepare`, from the layout's meta store), so tiles
+ * load while the server computes the first paint payload; units stay transparent until painted.
  *
  * Also provides what the Plotly trace could not: hatched no-data polygons (fill-pattern),
  * faded filtered-out units, a hover card, click → profile, and keyboard use (arrows pan,
  * +/- zoom, Enter opens the unit under the cross-hair).
  *
- * Used by the dashboard (clientside callback `iamap.paint`) and by bench/bench_map_payload.py.
+ * Used by the dashboard (clientside callbacks `iamap.paint`, `iamap.prepare`) and by bench/bench_map_payload.py.
  */
 (function () {
   "use strict";
   var SRC = "ia-units", FILL = "ia-fill", HATCH = "ia-hatch", LINE = "ia-line", PATTERN = "ia-hatch-pattern";
   var NO_DATA = "#d9d9d9";
-  var geoCache = {};            // url -> Promise<{fc, index: Map(ags -> numeric id), ags: [ids -> ags]}>
+  var geoCache = {};            // url -> Promise<geo>: {fc, index: ags -> feature id, ags: [id -> ags] | null, layer}
   var states = new WeakMap();   // graph div -> {map, url, geo, last}
+  var pending = new WeakMap();  // graph div -> {url, promise of its state}: the source is added once per url
 
   function mapOf(gd) {
     var fl = gd && gd._fullLayout, sp = fl && fl.map && fl.map._subplot;
     return sp && sp.map ? sp.map : null;
+  }
+
+  function mark(name, detail) {
+    if (window.performance && performance.mark) performance.mark(name, {detail: detail || {}});
+  }
+
+  /* The feature-state address of feature `id` (vector tiles also need their layer). */
+  function ref(geo, id) {
+    return geo.layer ? {source: SRC, sourceLayer: geo.layer, id: id} : {source: SRC, id: id};
   }
 
   function waitFor(test, timeoutMs) {
@@ -31,14 +47,23 @@
         var v = test();
         if (v) return resolve(v);
         if (Date.now() - t0 > timeoutMs) return reject(new Error("map not ready"));
-        setTimeout(poll, 40);
+        setTimeout(poll, 20);
       })();
     });
   }
 
-  function loadGeo(url) {
-    if (!geoCache[url]) {
-      geoCache[url] = fetch(url).then(function (r) {
+  var IDENTITY = {get: function (a) { return a; }};
+
+  /* Geometry of an asset url: vector tiles (template `tiles`; ids = the AGS, promoted from the tiles'
+   * `ags` property; nothing to download here) or the GeoJSON asset (fetched and parsed; numeric ids). */
+  function loadGeo(url, tiles) {
+    var key = url + (tiles ? "|tiles" : "");
+    if (!geoCache[key] && tiles) {
+      var abs = /^https?:/.test(tiles) ? tiles : location.origin + tiles;   // the worker needs absolute URLs
+      geoCache[key] = Promise.resolve({fc: null, index: IDENTITY, ags: null, url: url, tiles: abs, layer: "units"});
+    }
+    if (!geoCache[key]) {
+      geoCache[key] = fetch(url).then(function (r) {
         if (!r.ok) throw new Error("geometry " + url + ": HTTP " + r.status);
         return r.json();
       }).then(function (fc) {
@@ -49,10 +74,11 @@
           f.id = i;                     // feature-state needs numeric ids
           f.properties = {ags: a};
         });
-        return {fc: fc, index: index, ags: ags};
+        mark("ia-geo-parsed", {url: url});
+        return {fc: fc, index: index, ags: ags, url: url, layer: null};
       });
     }
-    return geoCache[url];
+    return geoCache[key];
   }
 
   function hatchImage() {
@@ -68,50 +94,74 @@
   function addLayers(map, geo) {
     [LINE, HATCH, FILL].forEach(function (id) { if (map.getLayer(id)) map.removeLayer(id); });
     if (map.getSource(SRC)) map.removeSource(SRC);
-    map.addSource(SRC, {type: "geojson", data: geo.fc, tolerance: 0.2});
+    map.addSource(SRC, geo.tiles
+      ? {type: "vector", tiles: [geo.tiles], minzoom: 0, maxzoom: 7, promoteId: "ags"}
+      : {type: "geojson", data: geo.fc, tolerance: 0.2});
     if (!map.hasImage(PATTERN)) map.addImage(PATTERN, hatchImage());
-    var opacity = ["coalesce", ["feature-state", "o"], 1];
-    map.addLayer({id: FILL, type: "fill", source: SRC,
-      paint: {"fill-color": ["coalesce", ["feature-state", "c"], NO_DATA], "fill-opacity": opacity}});
-    map.addLayer({id: HATCH, type: "fill", source: SRC,
+    // a unit without state is transparent: the source is added before the first payload arrives
+    var opacity = ["coalesce", ["feature-state", "o"], 0];
+    var sl = geo.layer ? {"source-layer": geo.layer} : {};
+    map.addLayer(Object.assign({id: FILL, type: "fill", source: SRC,
+      paint: {"fill-color": ["coalesce", ["feature-state", "c"], NO_DATA], "fill-opacity": opacity}}, sl));
+    map.addLayer(Object.assign({id: HATCH, type: "fill", source: SRC,
       paint: {"fill-pattern": PATTERN,
-              "fill-opacity": ["case", ["==", ["feature-state", "nd"], false], 0, opacity]}});
+              "fill-opacity": ["case", ["==", ["feature-state", "nd"], false], 0, opacity]}}, sl));
     var hl = ["boolean", ["feature-state", "hl"], false], sel = ["boolean", ["feature-state", "sel"], false];
-    map.addLayer({id: LINE, type: "line", source: SRC,
+    map.addLayer(Object.assign({id: LINE, type: "line", source: SRC,
       paint: {"line-color": ["case", hl, "#000000", sel, "#D55E00", "#ffffff"],
-              "line-width": ["case", hl, 2.2, sel, 2.6, 0.25]}});
+              "line-width": ["case", hl, 2.2, sel, 2.6, 0.25]}}, sl));
   }
 
-  /* Ensure Plotly's map exists and carries our source for `url`; returns the per-graph state. */
-  function ensure(gd, url) {
-    return waitFor(function () {
+  /* Ensure Plotly's map exists and carries our source for `url`; returns (a promise of) the per-graph
+   * state. Called by `prepare` (as soon as the layout names the geometry) and by every paint: the source
+   * is added once per graph, map and url. */
+  function ensure(gd, url, tiles) {
+    var cur = pending.get(gd);
+    if (cur && cur.url === url && cur.tiles === tiles) {
+      return cur.promise.then(function (st) {
+        if (st.map === mapOf(gd) && st.map.getSource(SRC)) return st;
+        if (pending.get(gd) === cur) pending.delete(gd);   // Plotly made a new map meanwhile
+        return ensure(gd, url, tiles);
+      });
+    }
+    var promise = waitFor(function () {
       var m = mapOf(gd);
       return m && m.isStyleLoaded() ? m : null;
     }, 20000).then(function (map) {
-      var st = states.get(gd);
-      if (st && st.map === map && st.url === url && map.getSource(SRC)) return st;
-      return loadGeo(url).then(function (geo) {
+      mark("ia-map-ready", {url: url});
+      return loadGeo(url, tiles).then(function (geo) {
+        var st = states.get(gd);
         if (st) {   // another level: the old state's labels and their move handler go
           (st.labelEls || []).forEach(function (el) { el.remove(); });
           if (st.labelHandler) st.map.off("move", st.labelHandler);
         }
         addLayers(map, geo);
+        mark("ia-source-added", {url: url});
         // narrow screens (phones): the whole of Germany instead of the desktop zoom, once per map
         if (!st && map.getContainer().clientWidth < 700) {
           map.fitBounds([[5.87, 47.27], [15.04, 55.06]], {padding: 4, duration: 0});
         }
-        var fresh = {map: map, url: url, geo: geo, last: null, hl: null};
+        var fresh = {map: map, url: url, geo: geo, last: null, hl: null, painted: null};
         if (!st || st.map !== map) wire(gd, fresh);   // handlers read states.get(gd): wired once per map
         states.set(gd, fresh);
         return fresh;
       });
     });
+    var entry = {url: url, tiles: tiles, promise: promise};
+    pending.set(gd, entry);
+    promise.catch(function () { if (pending.get(gd) === entry) pending.delete(gd); });
+    return promise;
   }
 
-  var unitsCache = {};          // units_key -> {ags, name, kt, size}: sent once per level and language
+  var unitsCache = {};          // units_key -> {ags, name, kt, size + their label lists}: once per level and language
+  var UNIT_KEYS = ["ags", "name", "kt", "kt_labels", "size", "size_labels"];
 
   function withUnits(p) {
-    if (p.ags && p.units_key) unitsCache[p.units_key] = {ags: p.ags, name: p.name, kt: p.kt, size: p.size};
+    if (p.ags && p.units_key) {
+      var u = {};
+      UNIT_KEYS.forEach(function (k) { u[k] = p[k]; });
+      unitsCache[p.units_key] = u;
+    }
     if (!p.ags && p.units_key && unitsCache[p.units_key]) Object.assign(p, unitsCache[p.units_key]);
     if (!p.ags) throw new Error("payload without units and none cached for " + p.units_key);
     return p;
@@ -121,28 +171,27 @@
    * opacity: [on, off], focus}. Units of the geometry missing from p.ags get the no-data state. */
   function paint(gd, url, p) {
     p = withUnits(p);
-    if (url) loadGeo(url);        // geometry download + parse overlaps the map's own start-up
     var n = gd.__iaPaintSeq = (gd.__iaPaintSeq || 0) + 1;
-    if (window.performance && performance.mark) performance.mark("ia-map-paint", {detail: {paint: n}});
-    return ensure(gd, url).then(function (st) {
+    mark("ia-map-paint", {paint: n});
+    return ensure(gd, url, p.tiles || null).then(function (st) {
       var map = st.map, geo = st.geo, colours = p.colours || [], fade = new Set(p.fade || []);
       var on = (p.opacity || [1, 0.22])[0], off = (p.opacity || [1, 0.22])[1];
-      var seen = new Uint8Array(geo.ags.length), painted = 0;
+      var now = new Set(), painted = 0;
       for (var i = 0; i < p.ags.length; i++) {
         var id = geo.index.get(p.ags[i]);
         if (id === undefined) continue;
         var k = p.cls[i];
-        seen[id] = 1; painted++;
-        map.setFeatureState({source: SRC, id: id},
-          {c: k >= 0 ? colours[k] : NO_DATA, nd: !(k >= 0), o: fade.has(i) ? off : on});
+        now.add(id); painted++;
+        map.setFeatureState(ref(geo, id), {c: k >= 0 ? colours[k] : NO_DATA, nd: !(k >= 0), o: fade.has(i) ? off : on});
       }
-      for (var j = 0; j < seen.length; j++) {
-        if (!seen[j]) map.setFeatureState({source: SRC, id: j}, {c: NO_DATA, nd: true, o: on});
-      }
+      // every other unit of the geometry: no data (GeoJSON: all its ids; tiles: those painted before)
+      var others = geo.ags ? geo.ags.map(function (a, j) { return j; }) : Array.from(st.painted || []);
+      others.forEach(function (id) { if (!now.has(id)) map.setFeatureState(ref(geo, id), {c: NO_DATA, nd: true, o: on}); });
+      st.painted = now;
       focus(st, p.focus);
       st.last = p;
       st.pos = new Map();
-      p.ags.forEach(function (a, n) { st.pos.set(a, n); });
+      p.ags.forEach(function (a, m) { st.pos.set(a, m); });
       gd.setAttribute("data-ia-painted", String(painted));
       gd.setAttribute("data-ia-paints", String(+(gd.getAttribute("data-ia-paints") || 0) + 1));
       markDrawn(gd, map, n);
@@ -178,8 +227,8 @@
   function focus(st, f) {
     var ids = ((f && f.ags) || []).map(function (a) { return st.geo.index.get(a); })
       .filter(function (i) { return i !== undefined; });
-    (st.selIds || []).forEach(function (i) { st.map.setFeatureState({source: SRC, id: i}, {sel: false}); });
-    ids.forEach(function (i) { st.map.setFeatureState({source: SRC, id: i}, {sel: true}); });
+    (st.selIds || []).forEach(function (i) { st.map.setFeatureState(ref(st.geo, i), {sel: false}); });
+    ids.forEach(function (i) { st.map.setFeatureState(ref(st.geo, i), {sel: true}); });
     st.selIds = ids;
     var key = ids.join(",");
     if (key && key !== st.focusKey && f.bbox) {
@@ -223,6 +272,12 @@
     return el;
   }
 
+  /* A facet label of unit n: codes into p[key + "_labels"] (or, in older payloads, the labels themselves). */
+  function label(p, key, n) {
+    var c = p[key][n], labels = p[key + "_labels"];
+    return (labels ? labels[c] : c) || "–";
+  }
+
   function describe(st, ags, tap) {
     var p = st.last || {}, n = st.pos ? st.pos.get(ags) : undefined, L = p.labels || {};
     var row = function (label, value) {
@@ -235,9 +290,10 @@
     head.textContent = (p.name && n !== undefined ? p.name[n] : ags);
     box.appendChild(head);
     if (n === undefined) { box.appendChild(row(L.value || "Wert", L.missing || "–")); return box; }
-    if (p.kt) box.appendChild(row(L.kommunaltyp || "Kommunaltyp", p.kt[n] || "–"));
-    if (p.size) box.appendChild(row(L.size || "Größe", p.size[n] || "–"));
-    box.appendChild(row(L.value || "Wert", p.v ? p.v[n] : "–"));
+    if (p.kt) box.appendChild(row(L.kommunaltyp || "Kommunaltyp", label(p, "kt", n)));
+    if (p.size) box.appendChild(row(L.size || "Größe", label(p, "size", n)));
+    var v = p.v ? p.v[n] : "–", missing = L.missing || "–";
+    box.appendChild(row(L.value || "Wert", p.unit && v !== missing ? v + " " + p.unit : v));
     box.appendChild(row(L.flag || "Kennz.", (p.flags && p.flags[n]) || "–"));
     box.appendChild(row(L.date || "Stichtag", Array.isArray(p.date) ? (p.date[n] || "–") : (p.date || "–")));
     var hint = tap ? (L.tap || L.click) : L.click;
@@ -247,9 +303,9 @@
 
   function highlight(st, id) {
     if (st.hl === id || !st.map || !st.map.style) return;   // no map, or removed after navigation
-    if (st.hl !== null && st.hl !== undefined) st.map.setFeatureState({source: SRC, id: st.hl}, {hl: false});
+    if (st.hl !== null && st.hl !== undefined) st.map.setFeatureState(ref(st.geo, st.hl), {hl: false});
     st.hl = id;
-    if (id !== null && id !== undefined) st.map.setFeatureState({source: SRC, id: id}, {hl: true});
+    if (id !== null && id !== undefined) st.map.setFeatureState(ref(st.geo, id), {hl: true});
   }
 
   function show(gd, st, ags, point, tap) {
@@ -367,18 +423,42 @@
     }
   }
 
-  window.IAMap = {paint: paint, ensure: ensure, mapOf: mapOf, profileUrl: profileUrl, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
+  /* Feature-state of every unit the map knows (GeoJSON: every polygon; tiles: every unit painted), with
+   * its AGS: what the browser tests and bench/bench_map_payload.py read instead of the source's internals. */
+  function featureStates(gd) {
+    var st = states.get(gd);
+    if (!st) return [];
+    var ids = st.geo.ags ? st.geo.ags.map(function (a, i) { return i; }) : Array.from(st.painted || []);
+    return ids.map(function (id) {
+      return Object.assign({ags: st.geo.ags ? st.geo.ags[id] : id}, st.map.getFeatureState(ref(st.geo, id)));
+    });
+  }
 
-  // Dash clientside callback: store data → paint. Returns a status string for tests/ARIA.
+  window.IAMap = {paint: paint, ensure: ensure, ref: ref, featureStates: featureStates, mapOf: mapOf, profileUrl: profileUrl, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
+
+  function graphDiv(id) {
+    return waitFor(function () {
+      var host = document.getElementById(id);
+      return host && (host.classList.contains("js-plotly-plot") ? host : host.querySelector(".js-plotly-plot"));
+    }, 20000);
+  }
+
+  // Dash clientside callbacks: meta store → prepare (source added early); paint store → paint (returns a
+  // status string for tests/ARIA).
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     iamap: {
+      prepare: function (meta) {
+        var noop = window.dash_clientside.no_update;
+        if (!meta || !meta.url || !meta.graph) return noop;
+        mark("ia-map-prepare", {url: meta.url});
+        graphDiv(meta.graph).then(function (gd) { return ensure(gd, meta.url, meta.tiles || null); })
+          .catch(function (err) { console.warn("IAMap prepare:", err); });   // paint reports what fails
+        return noop;
+      },
       paint: function (payload) {
         var noop = window.dash_clientside.no_update;
         if (!payload || !payload.geo) return noop;
-        return waitFor(function () {
-          var host = document.getElementById(payload.graph);
-          return host && (host.classList.contains("js-plotly-plot") ? host : host.querySelector(".js-plotly-plot"));
-        }, 20000).then(function (gd) {
+        return graphDiv(payload.graph).then(function (gd) {
           gd.setAttribute("data-ia-click-target", payload.click_target || "");
           return paint(gd, payload.geo, payload);
         }).then(function () { return ""; })

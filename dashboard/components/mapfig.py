@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..i18n import facet_label, fmt_date, fmt_number, t
+from ..i18n import facet_label, fmt_date, fmt_numbers, t
 from .palettes import NO_DATA, NO_DATA_LINE
 
 CENTER = {"lat": 51.2, "lon": 10.45}
@@ -59,32 +59,53 @@ def hover_labels(lang: str) -> dict:
 
 
 def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, colours: list[str], lang: str,
-                  unit: str, geo_url: str, browser_units_key: str | None, graph: str, click_target: str) -> dict:
+                  unit: str, geo_url: str, browser_units_key: str | None, graph: str, click_target: str,
+                  tiles: str | None = None) -> dict:
     """What the browser needs to recolour the map, aligned to df's rows (one per unit of the level).
 
-    Per interaction: class per unit (-1 = no value), formatted value, flags only where set, indices of
-    filtered-out units, one reference date when all agree. Names, Kommunaltyp and size class (the
-    "units") travel only when the browser does not hold them yet (browser_units_key differs: first paint,
-    level or language change)."""
+    Per interaction: class per unit (-1 = no value), formatted value (the unit once, in `unit`), flags only
+    where set, indices of filtered-out units, one reference date when all agree. Names, Kommunaltyp and size
+    class (the "units"; the two facets as codes into a label list) travel only when the browser does not hold
+    them yet (browser_units_key differs: first paint, level or language change). `tiles` = the vector tile
+    URL template of the geometry (None: the GeoJSON asset `geo` is the source)."""
     ags = df["ags"].astype(str).tolist()
-    dates = [fmt_date(d, lang) if pd.notna(d) else "–" for d in df["reference_date"]]
-    p = {"geo": geo_url, "graph": graph, "click_target": click_target, "units_key": units_key(ags, lang),
+    p = {"geo": geo_url, "tiles": tiles, "graph": graph, "click_target": click_target,
+         "units_key": units_key(ags, lang),
          "cls": np.asarray(class_idx, dtype=int).tolist(), "colours": colours, "opacity": [ON, FADED],
          "fade": np.flatnonzero(~np.asarray(mask, dtype=bool)).tolist(),
-         "v": [_value_text(v, lang, unit) for v in df["value"]],
+         "v": fmt_numbers(df["value"].tolist(), lang), "unit": unit or "",
          "flags": {i: str(f) for i, f in enumerate(df["flag"]) if isinstance(f, str) and f},
-         "date": dates[0] if len(set(dates)) == 1 else dates, "labels": hover_labels(lang)}
+         "date": _dates(df["reference_date"], lang), "labels": hover_labels(lang)}
     if p["units_key"] != browser_units_key:
         none = pd.Series([None] * len(df), index=df.index, dtype=object)   # an empty selection has no facets
         size = df.get("size_class", none)
         size_col = size.where(size.notna(), df.get("size_class_fine"))
         size_facet = np.where(size.notna(), "size_class", "size_class_fine")
-        p.update(ags=ags, name=df["name"].astype(str).tolist(),
-                 kt=[facet_label("kommunaltyp", k, lang) for k in df.get("kommunaltyp", none)],
-                 size=[facet_label(f, s, lang) for s, f in zip(size_col, size_facet)])
+        kt_codes, kt_labels = _codes([facet_label("kommunaltyp", k, lang) for k in df.get("kommunaltyp", none)])
+        size_codes, size_labels = _codes([facet_label(f, s, lang) for s, f in zip(size_col, size_facet)])
+        p.update(ags=ags, name=df["name"].astype(str).tolist(), kt=kt_codes, kt_labels=kt_labels,
+                 size=size_codes, size_labels=size_labels)
     return p
 
 
-def _value_text(v, lang: str, unit: str) -> str:
-    text = fmt_number(v, lang)
-    return f"{text} {unit}".strip() if text != t("missing_value", lang) else text
+def _dates(dates: pd.Series, lang: str) -> str | list[str]:
+    """One formatted reference date when all units share it, else one per unit ('–' for none); each distinct
+    date is formatted once."""
+    codes, uniq = pd.factorize(dates, use_na_sentinel=True)
+    labels = [fmt_date(u, lang) for u in uniq]
+    if len(labels) == 1 and (codes >= 0).all():
+        return labels[0]
+    return [labels[c] if c >= 0 else "–" for c in codes.tolist()]
+
+
+def _codes(labels: list[str]) -> tuple[list[int], list[str]]:
+    """Labels as indices into their distinct values (11,000 × 'kreisangehörige Gemeinde' → 11,000 small ints)."""
+    uniq: dict[str, int] = {}
+    codes = [uniq.setdefault(x, len(uniq)) for x in labels]
+    return codes, list(uniq)
+
+
+def value_label(p: dict, i: int) -> str:
+    """The hover card's value text of unit i, as assets/ia_map.js builds it (number and unit)."""
+    v = p["v"][i]
+    return f"{v} {p['unit']}".strip() if p.get("unit") and v != p["labels"]["missing"] else v

@@ -40,6 +40,7 @@ dash.register_page(__name__, path="/kapazitaet", name="Kapazität", title="Integ
                    layout=lambda **_: None)
 
 PAGE = "kapazitaet"
+LENS_MAP_GEO = "lens-map-geo"   # the map geometry for iamap.prepare (layout only)
 DEFAULT_PX = ("protection_seekers_per_1000", "ukrainian_protection_seekers_per_1000", "foreigners_share")
 DEFAULT_CX = ("da_wohn_leer", "childcare_quota_u3_da", "unemployment_rate")
 DEFAULT_CW = ("da_wohn_leer", "childcare_quota_u3_da", "unemployment_rate", "da_st_einnkr")
@@ -255,6 +256,8 @@ def build(state: AppState, **_):
         page_stores(PAGE),
         dcc.Download(id=ids.LENS_DOWNLOAD),
         dcc.Store(id=ids.LENS_MAP_META, data={"level": st.ll, "url": geo_url, "lang": lang}),
+        # read by iamap.prepare only: no callback writes it, so the geometry is added while the map callback runs
+        dcc.Store(id=LENS_MAP_GEO, data={"url": geo_url, "graph": ids.LENS_MAP, "tiles": data.geo_tiles(geo_url)}),
         dcc.Store(id=ids.LENS_MAP_PAINT), dcc.Store(id=ids.LENS_MAP_CLICK),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
@@ -433,8 +436,8 @@ def update_pair(*args):
                 map_src, alt, dbc.Alert(t("map_no_geometry", lang), color="info", className="py-1"), {"display": "none"})
     pdf = df.assign(value=df["x"], flag=df["x_flag"], reference_date=df["x_date"])
     p = mapfig.paint_payload(pdf, cls, m, colours, lang, ux, geo_url, browser_units_key=(meta or {}).get("units_key"),
-                             graph=ids.LENS_MAP, click_target=ids.LENS_MAP_CLICK)
-    p["v"] = [f"{_num(a, lang, ux)} · {_num(b, lang, uy)}" for a, b in zip(df["x"], df["y"])]
+                             graph=ids.LENS_MAP, click_target=ids.LENS_MAP_CLICK, tiles=data.geo_tiles(geo_url))
+    p["v"], p["unit"] = [f"{_num(a, lang, ux)} · {_num(b, lang, uy)}" for a, b in zip(df["x"], df["y"])], ""
     dates = [f"{fmt_date(a, lang) if pd.notna(a) else '–'} · {fmt_date(b, lang) if pd.notna(b) else '–'}"
              for a, b in zip(df["x_date"], df["y_date"])]
     p["date"] = dates[0] if len(set(dates)) == 1 else dates
@@ -551,6 +554,8 @@ def _cell_title(p_: int, c: int, bx, by, lang: str) -> str:
     return f"{t('lens_pressure', lang)}: {names[p_]} · {t('lens_capacity_value', lang)}: {names[c]}"
 
 
+# an output Dash never shows (the store's own timestamp prop): without one, no initial call
+clientside_callback(ClientsideFunction("iamap", "prepare"), Output(LENS_MAP_GEO, "modified_timestamp"), Input(LENS_MAP_GEO, "data"))
 clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.LENS_MAP_STATUS, "children"),
                     Input(ids.LENS_MAP_PAINT, "data"))
 

@@ -143,9 +143,8 @@ def test_bivariate_legend_and_map_colours(page, server_url):
     expect(page.locator("#lens-bv-legend")).to_contain_text("Terzile")
     # the map itself: feature-state colours of the units in the filter equal the legend counts
     states = page.evaluate("""() => { const g = document.querySelector('#lens-map .js-plotly-plot'); const m = IAMap.mapOf(g);
-        const n = m.getSource(IAMap.SOURCE).serialize().data.features.length; const out = {};
-        for (let i = 0; i < n; i++) { const s = m.getFeatureState({source: IAMap.SOURCE, id: i});
-          if (s.o === 1 && !s.nd) out[s.c] = (out[s.c] || 0) + 1; } return out; }""")
+        const out = {};
+        for (const s of IAMap.featureStates(g)) { if (s.o === 1 && !s.nd) out[s.c] = (out[s.c] || 0) + 1; } return out; }""")
     assert {PUOR.index(c): n for c, n in states.items()} == {k: int(want[k]) for k in range(9) if want[k]}
     page.locator("#lens-map-wrap").locator("xpath=..").screenshot(path=str(SHOTS / "kapazitaet_bivariat.png"))
     # user-set breaks through the URL
