@@ -45,8 +45,11 @@ def sparkline_svg(points: pd.DataFrame, title: str) -> str:
     """A small SVG line of the yearly values; dashed vertical lines where the series crosses a census
     break (2011, 2022), labelled in the title so screen readers get it too."""
     p = points.sort_values("year")
-    years = p["year"].astype(int).tolist()
-    vals = p["value"].astype(float).tolist()
+    return sparkline_svg_xy(p["year"].astype(int).tolist(), p["value"].astype(float).tolist(), title)
+
+
+def sparkline_svg_xy(years: list[int], vals: list[float], title: str) -> str:
+    """sparkline_svg of plain lists (years ascending): the profile draws ~100 of these per page."""
     if not years:
         return ""
     y0, y1 = years[0], years[-1]
@@ -92,13 +95,20 @@ def spark_alt(points: pd.DataFrame, label: str, lang: str) -> str:
     if points.empty:
         return ""
     p = points.sort_values("year")
-    y0, y1 = int(p["year"].iloc[0]), int(p["year"].iloc[-1])
-    v0, v1 = fmt_number(p["value"].iloc[0], lang), fmt_number(p["value"].iloc[-1], lang)
-    br = census_breaks_in(p["year"].astype(int).tolist())
+    return spark_alt_xy(p["year"].astype(int).tolist(), p["value"].tolist(), label, lang)
+
+
+def spark_alt_xy(years: list[int], vals: list[float], label: str, lang: str) -> str:
+    """spark_alt of plain lists (years ascending)."""
+    if not years:
+        return ""
+    y0, y1 = int(years[0]), int(years[-1])
+    v0, v1 = fmt_number(vals[0], lang), fmt_number(vals[-1], lang)
+    br = census_breaks_in([int(y) for y in years])
     if lang == "en":
-        txt = f"{label}: {y0} {v0} … {y1} {v1} ({len(p)} years)"
+        txt = f"{label}: {y0} {v0} … {y1} {v1} ({len(years)} years)"
         return txt + (f"; census break {', '.join(map(str, br))}" if br else "")
-    txt = f"{label}: {y0} {v0} … {y1} {v1} ({len(p)} Jahre)"
+    txt = f"{label}: {y0} {v0} … {y1} {v1} ({len(years)} Jahre)"
     return txt + (f"; Zensus-Bruch {', '.join(map(str, br))}" if br else "")
 
 

@@ -41,10 +41,31 @@ def _value_at(ags: str | None, level: str, ind: str, year: int, _lookups: dict |
         return None
     lookups = {} if _lookups is None else _lookups
     if (ags, level) not in lookups:
-        obs = data.unit_observations(ags, level).drop_duplicates(["indicator_id", "year"], keep="first")
-        lookups[(ags, level)] = {(i, int(y)): (float(v) if pd.notna(v) else None)
-                                 for i, y, v in zip(obs["indicator_id"], obs["year"], obs["value"])}
+        lookups[(ags, level)] = _unit_values(ags, level)
     return lookups[(ags, level)].get((ind, int(year)))
+
+
+@data.memo(maxsize=512)    # per warehouse build: Germany and the Länder are asked by every profile
+def _unit_values(ags: str, level: str) -> dict[tuple[str, int], float | None]:
+    """{(indicator, year): value} of one unit, the first observation of each year (callers must not mutate it)."""
+    obs = data.unit_observations(ags, level)
+    out: dict[tuple[str, int], float | None] = {}
+    for i, y, v in zip(obs["indicator_id"].tolist(), obs["year"].tolist(), obs["value"].tolist()):
+        key = (i, int(y))
+        if key not in out:
+            out[key] = float(v) if pd.notna(v) else None
+    return out
+
+
+@data.warmer
+def warm_profile_lookups() -> int:
+    """What every profile asks for whatever the unit: Germany's and each Land's values (the comparison columns)
+    and the catalogue as dicts; the units' peer ranks are data.warm_peer_ranks."""
+    data.indicator_specs()
+    units = [("DG", "bund")] + [(a, "land") for a in data.regions("land")["ags"]]
+    for ags, level in units:
+        _unit_values(ags, level)
+    return len(units)
 
 
 def _ranks(ags: str, level: str, br: str) -> dict[str, dict]:
@@ -68,57 +89,71 @@ def unit_sources(region: dict, level: str) -> list[tuple[str, str, pd.DataFrame]
     return out
 
 
+def _by_indicator(obs: pd.DataFrame) -> dict[str, tuple[tuple, list[tuple]]]:
+    """One pass over a unit's observations (plain lists, not ~100 small frames): per indicator the latest row
+    (latest year with a value, else the latest year; the last such row in the frame's order) as (year,
+    reference_date, value, flag, table_code), and the yearly points of its sparkline (the year's latest Stichtag
+    with a value, as pp.yearly) as (year, value, reference_date), years ascending."""
+    latest: dict[str, tuple] = {}
+    best: dict[str, tuple] = {}
+    points: dict[str, dict[int, tuple]] = {}
+    cols = [obs[c].tolist() for c in ("indicator_id", "year", "reference_date", "value", "flag", "table_code")]
+    for ind, year, ref, val, flag, code in zip(*cols):
+        has = val == val and val is not None
+        key = (has, year)
+        if ind not in best or key >= best[ind]:
+            best[ind], latest[ind] = key, (year, ref, val, flag, code)
+        if has:
+            pts = points.setdefault(ind, {})
+            rk = (ref is pd.NaT, 0 if ref is pd.NaT else ref)      # NaT sorts last, as in pandas
+            if year not in pts or rk >= pts[year][0]:
+                pts[year] = (rk, (year, val, ref))
+    return {ind: (latest[ind], [pts[1] for _, pts in sorted(points.get(ind, {}).items())]) for ind in latest}
+
+
 def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
     """One row per indicator that has an observation for this unit (latest year with a value), with a sparkline
     of its series (census breaks marked) and the peer rank; a kreisfreie Stadt opened as a Gemeinde also gets the
     Kreis-level indicators of the same territory (marked in the column `level_note`)."""
     lang = st.lang
-    cat = data.indicators().set_index("indicator_id")
-    specs = {r["indicator_id"]: r for r in data.indicators().to_dict("records")}   # dict lookups, not .loc
+    specs = data.indicator_specs()          # dict lookups, not .loc
     rows = []
     lookups: dict = {}
     for src_ags, src_level, obs in unit_sources(region, level):
         ranks = _ranks(src_ags, src_level, st.br)
-        # one pass over the unit's observations instead of ~100 filters: the latest row per indicator (latest
-        # year with a value, else the latest year) and the yearly points of each sparkline
-        has = obs["value"].notna()
-        latest = (obs.assign(_has=has).sort_values(["indicator_id", "_has", "year"], kind="stable")
-                  .drop_duplicates("indicator_id", keep="last"))
-        points = (obs[has].sort_values(["indicator_id", "year", "reference_date"], kind="stable")   # = pp.yearly
-                  .drop_duplicates(["indicator_id", "year"], keep="last"))
-        yearly = {i: g for i, g in points[["indicator_id", "year", "value", "reference_date"]]
-                  .groupby("indicator_id", sort=False)}
-        for r in latest.to_dict("records"):
-            ind = r["indicator_id"]
-            if ind not in cat.index:
+        per = _by_indicator(obs)
+        for ind in sorted(per):
+            if ind not in specs:
                 continue
+            (year, ref, val, flag, code), pts = per[ind]
             spec = specs[ind]
-            year = int(r["year"])
-            rk = ranks.get(ind) if pd.notna(r["value"]) else None
+            year = int(year)
+            has = pd.notna(val)
+            rk = ranks.get(ind) if has else None
             rank = (int(rk["rank"]), int(rk["n_peers"])) if rk and int(rk["year"]) == year else None
             unit = indicator_unit(spec, lang)
             kreis = (_value_at(region.get("kreis_ags"), "kreis", ind, year, lookups)
                      if level == "gemeinde" and src_level == "gemeinde" else None)
             if src_level == "kreis" and level == "gemeinde":
-                kreis = float(r["value"]) if pd.notna(r["value"]) else None
+                kreis = float(val) if has else None
             land = (_value_at(region.get("land_ags"), "land", ind, year, lookups)
                     if level in ("gemeinde", "kreis") else None)
             de = _value_at("DG", "bund", ind, year, lookups)
-            pts = yearly[ind][["year", "value", "reference_date"]] if ind in yearly else \
-                pd.DataFrame(columns=["year", "value", "reference_date"])
+            years = [int(p[0]) for p in pts]
+            vals = [float(p[1]) for p in pts]
             label = indicator_label(spec, lang)
-            alt = pp.spark_alt(pts, label, lang)
+            alt = pp.spark_alt_xy(years, [p[1] for p in pts], label, lang)
             rows.append({
                 "indicator": label, "indicator_id": ind,
-                "value": fmt_number(r["value"], lang) + (f" {unit}" if pd.notna(r["value"]) and unit else ""),
-                "value_raw": float(r["value"]) if pd.notna(r["value"]) else None,
-                "reference_date": fmt_date(r["reference_date"], lang),
-                "reference_date_iso": str(r["reference_date"])[:10],
-                "flag": r["flag"] if isinstance(r["flag"], str) else "",
+                "value": fmt_number(val, lang) + (f" {unit}" if has and unit else ""),
+                "value_raw": float(val) if has else None,
+                "reference_date": fmt_date(ref, lang),
+                "reference_date_iso": str(ref)[:10],
+                "flag": flag if isinstance(flag, str) else "",
                 "rank": t("profile_rank_fmt", lang, n=rank[0], m=rank[1]) if rank else "–",
-                "spark": pp.svg_data_uri(pp.sparkline_svg(pts, alt)),
+                "spark": pp.svg_data_uri(pp.sparkline_svg_xy(years, vals, alt)),
                 "spark_alt": alt,
-                "breaks": ", ".join(map(str, pp.census_breaks_in(pts["year"].astype(int).tolist()))),
+                "breaks": ", ".join(map(str, pp.census_breaks_in(years))),
                 "level_note": (t("profile_kreis_level", lang) if src_level != level else ""),
                 "src_level": src_level, "src_ags": src_ags,
                 "peer": ({"n_peers": int(rk["n_peers"]) - 1, "n_lower": int(rk["n_lower"]),
@@ -126,7 +161,7 @@ def indicator_rows(region: dict, level: str, st: AppState) -> list[dict]:
                 "kreis": fmt_number(kreis, lang) if kreis is not None else "–",
                 "land": fmt_number(land, lang) if land is not None else "–",
                 "de": fmt_number(de, lang) if de is not None else "–",
-                "table_code": r["table_code"] or "",
+                "table_code": code or "",
             })
     rows.sort(key=lambda x: x["indicator"])
     return rows
@@ -143,11 +178,11 @@ def summary_sentences(region: dict, level: str, rows: list[dict], st: AppState) 
     pop = by_id.get("population")
     if pop and pop["value_raw"] is not None:
         out.append(pp.population_sentence(name, pop["value_raw"], pop["reference_date_iso"], lang))
-    cat = data.indicators().set_index("indicator_id")
+    cat = data.indicator_specs()
     for topic in pp.SUMMARY_TOPICS:
-        rate = next((by_id[i] for i in topic if i in by_id and cat.loc[i, "kind"] != "count"
+        rate = next((by_id[i] for i in topic if i in by_id and cat[i]["kind"] != "count"
                      and by_id[i]["value_raw"] is not None), None)
-        host = next((by_id[i] for i in topic if i in by_id and cat.loc[i, "kind"] == "count"
+        host = next((by_id[i] for i in topic if i in by_id and cat[i]["kind"] == "count"
                      and by_id[i]["flag"] == "includes_other_kreise" and by_id[i]["value_raw"] is not None), None)
         if host and (rate is None or host["reference_date_iso"] > rate["reference_date_iso"]):
             out.append(_booking(name, host, lang))
@@ -161,7 +196,7 @@ def summary_sentences(region: dict, level: str, rows: list[dict], st: AppState) 
                 else "size_class_fine"
             peer_name = f"{facet_label(fac, cmp['size'], lang)} {facet_label('east_west', cmp['ew'], lang)}"
         out.append(pp.sentence(name, rate["indicator"], rate["value_raw"],
-                               indicator_unit(cat.loc[rate["indicator_id"]], lang), rate["reference_date_iso"],
+                               indicator_unit(cat[rate["indicator_id"]], lang), rate["reference_date_iso"],
                                lang, cmp, peer_name))
     return out
 
