@@ -16,6 +16,12 @@ warm. Reports per callback median/p95, overall p50/p95/p99 and response bytes, t
 
 A third measurement per mode: a fresh process that lets the app's background warm-up finish, then one pass
 (the first visitor of a started server).
+
+First visit before/after a change, same run: `--first-visit-before C1,C2` exports HEAD twice (git archive), once
+with the commits C1, C2 reverted, and alternates fresh first-visit processes of the two trees
+(`--first-visit-repeats` each, default 2); both read this checkout's warehouse and assets.
+
+    python bench/bench_callbacks.py --first-visit-before 9e400b7,3d896ba,<…>
 """
 from __future__ import annotations
 
@@ -151,6 +157,68 @@ def run_mode(cache: str, repeats: int, warmed: bool = False) -> dict:
     return res
 
 
+def export_tree(dest: Path, revert: list[str]) -> Path:
+    """HEAD's files under dest (git archive, this checkout's uncommitted changes are not part of it) with the
+    given commits reverted (their diffs applied in reverse, newest first); var/ points at this checkout's."""
+    dest.mkdir(parents=True)
+    arch = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=arch, check=True)
+    for c in reversed(revert):
+        diff = subprocess.run(["git", "-C", str(ROOT), "diff", "--binary", f"{c}^", c], capture_output=True,
+                              check=True).stdout
+        subprocess.run(["git", "apply", "-R", "--whitespace=nowarn"], cwd=str(dest), input=diff, check=True)
+    (dest / "var").symlink_to(ROOT / "var")
+    return dest
+
+
+def first_visit_trees(commits: list[str], repeats: int) -> dict:
+    """Fresh first-visit processes (start-up warm-up, then one pass) of HEAD with and without `commits`,
+    alternating before/after, each tree's own code against this checkout's warehouse."""
+    import tempfile
+
+    from etl.settings import get_settings
+    s = get_settings()
+    env = {**os.environ, "IA_CALLBACK_CACHE": "1", "IA_WAREHOUSE": str(s.warehouse), "IA_ASSET_DIR": str(s.assets),
+           "IA_MIRROR": str(s.mirror), "IA_REFERENCE_DIR": str(s.reference), "IA_SNAPSHOT_DIR": str(s.snapshots)}
+    tmp = Path(tempfile.mkdtemp(prefix="ia-bench-trees-"))
+    trees = {"before": export_tree(tmp / "before", commits), "after": export_tree(tmp / "after", [])}
+    runs: dict[str, list] = {"before": [], "after": []}
+    try:
+        for rep in range(repeats):
+            for name, tree in trees.items():
+                print(f"  first visit {name} #{rep + 1} …", flush=True)
+                load = _load()
+                out = subprocess.run([sys.executable, str(tree / "bench" / "bench_callbacks.py"), "--worker",
+                                      "--repeats", "0", "--warmed"], cwd=str(tree), env=env, capture_output=True,
+                                     text=True, check=False)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-3000:])
+                res = json.loads(out.stdout.strip().splitlines()[-1])
+                rows = res["passes"][0]
+                ms = [r["ms"] for r in rows]
+                runs[name].append({"load_1min_before": load, "load_1min_after": _load(), "warm_up_s": res["warm_up_s"],
+                                   "p50_ms": _pct(ms, 50), "p95_ms": _pct(ms, 95), "max_ms": max(ms),
+                                   "sum_s": sum(ms) / 1000, "errors": sum(r["error_notice"] for r in rows),
+                                   "status": sorted({r["status"] for r in rows}),
+                                   "requests": [{"step": r["step"], "callback": r["callback"], "ms": r["ms"]}
+                                                for r in rows]})
+                print(f"    p50 {runs[name][-1]['p50_ms']:.1f} p95 {runs[name][-1]['p95_ms']:.1f} ms "
+                      f"(load {load:.2f})", flush=True)
+    finally:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary = {}
+    for name, rs in runs.items():
+        summary[name] = {k: statistics.median(r[k] for r in rs) for k in ("p50_ms", "p95_ms", "max_ms", "sum_s",
+                                                                          "warm_up_s")}
+        per: dict[tuple, list] = {}
+        for r in rs:
+            for q in r["requests"]:
+                per.setdefault((q["step"], q["callback"]), []).append(q["ms"])
+        summary[name]["per_request_median_ms"] = {f"{k[0]} {k[1]}": statistics.median(v) for k, v in per.items()}
+    return {"commits_reverted_for_before": commits, "repeats": repeats, "runs": runs, "summary": summary}
+
+
 def summarise(res: dict) -> dict:
     cold = res["passes"][0]
     warm = [r for p in res["passes"][1:] for r in p]
@@ -245,6 +313,22 @@ def markdown(result: dict) -> str:
         lines.append(f"| {k} | {v['rows']} | {v['full_bytes'] / 1e6:.2f} MB ({v['full_gzip_bytes'] / 1e3:.0f} KB gzip), "
                      f"{v['full_median_ms']:.0f} ms | {v['block_bytes'] / 1e3:.0f} KB ({v['block_gzip_bytes'] / 1e3:.0f} KB "
                      f"gzip), {v['block_median_ms']:.1f} ms | {v['full_bytes'] / v['block_bytes']:.0f}× |")
+    fv = result.get("first_visit_before_after")
+    if fv:
+        b, a = fv["summary"]["before"], fv["summary"]["after"]
+        loads = [r["load_1min_before"] for rs in fv["runs"].values() for r in rs]
+        lines += ["", f"First visit of a started server, before vs after (same run; HEAD exported twice, once with "
+                  f"{', '.join(fv['commits_reverted_for_before'])} reverted; {fv['repeats']} fresh processes each, "
+                  f"alternating; medians; load (1 min) {min(loads):.2f}–{max(loads):.2f}):", "",
+                  "| first visit after warm-up (cached) | before | after | ratio |", "|---|---:|---:|---:|"]
+        for k, lbl, unit in (("p50_ms", "p50", "ms"), ("p95_ms", "p95", "ms"), ("max_ms", "max", "ms"),
+                             ("sum_s", "total of one pass", "s"), ("warm_up_s", "start-up warm-up", "s")):
+            lines.append(f"| {lbl} | {b[k]:.1f} {unit} | {a[k]:.1f} {unit} | {b[k] / a[k]:.1f}× |")
+        pb, pa = b["per_request_median_ms"], a["per_request_median_ms"]
+        top = sorted(pa, key=lambda k: -max(pa[k], pb.get(k, 0)))[:12]
+        lines += ["", "| request (step, callback) | before | after |", "|---|---:|---:|"]
+        for k in top:
+            lines.append(f"| `{k[:80].replace('|', '/')}` | {pb.get(k, float('nan')):.0f} ms | {pa[k]:.0f} ms |")
     lines += ["", "Run: `python bench/bench_callbacks.py` (regenerate the recording: `python bench/capture_callbacks.py`)."]
     return "\n".join(lines) + "\n"
 
@@ -254,12 +338,26 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--warmed", action="store_true")
+    ap.add_argument("--first-visit-before", default="",
+                    help="commits (comma-separated) that HEAD minus them is 'before' for a same-run first-visit comparison")
+    ap.add_argument("--first-visit-repeats", type=int, default=2)
+    ap.add_argument("--first-visit-only", action="store_true",
+                    help="only the before/after first-visit comparison (merged into the existing callbacks.json)")
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(worker(args.repeats, args.warmed)))
         return
     load, waits = _wait_for_quiet()
     rec = json.loads(REPLAY.read_text(encoding="utf-8"))
+    commits = [c for c in args.first_visit_before.split(",") if c]
+    if args.first_visit_only:
+        result = json.loads((RESULTS / "callbacks.json").read_text(encoding="utf-8"))
+        result["first_visit_before_after"] = first_visit_trees(commits, args.first_visit_repeats)
+        result["first_visit_before_after"]["load_1min_start"], result["first_visit_before_after"]["load_waits"] = load, waits
+        (RESULTS / "callbacks.json").write_text(json.dumps(result, indent=1, default=list), encoding="utf-8")
+        (RESULTS / "callbacks.md").write_text(markdown(result), encoding="utf-8")
+        print(markdown(result))
+        return
     modes = {}
     for name, cache in (("baseline", "0"), ("cached", "1")):
         print(f"mode {name} (IA_CALLBACK_CACHE={cache}) …", flush=True)
@@ -283,6 +381,9 @@ def main() -> None:
               "n_requests": len(rec["requests"]), "steps": rec["steps"], "replay_captured_at": rec["captured_at"],
               "modes": modes,
               "ratios": {k: modes["baseline"]["warm"][k] / modes["cached"]["warm"][k] for k in ("p50_ms", "p95_ms", "p99_ms")}}
+    if commits:
+        print("first visit before/after …", flush=True)
+        result["first_visit_before_after"] = first_visit_trees(commits, args.first_visit_repeats)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "callbacks.json").write_text(json.dumps(result, indent=1, default=list), encoding="utf-8")
     (RESULTS / "callbacks.md").write_text(markdown(result), encoding="utf-8")

@@ -354,7 +354,8 @@ def similar_units(*args):
     pool = set(reg.loc[keep, "ags"]) | {unit["ags"]}
     note = t("profile_similar_pool", lang, n=int(keep.sum()), m=len(reg)) if not keep.all() else ""
     m = data.matrix(unit["level"], list(st.sim))
-    res = analysis.similar(m[m.index.isin(pool)], unit["ags"], n=5)
+    in_pool = np.fromiter((a in pool for a in m.index.tolist()), dtype=bool, count=len(m))   # not arrow isin (~90 ms)
+    res = analysis.similar(m[in_pool], unit["ags"], n=5)
     if res.empty:
         return html.P(t("profile_similar_none", lang), className="small text-muted"), None, note
     reg = reg.set_index("ags")
