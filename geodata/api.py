@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import UnknownSelection
-from geodata.tiles import TILESET_NAME, TileError, tileset
+from geodata.tiles import TileError, tileset
+from geodata.tiles import asset_name as tile_asset_name
 from etl.settings import Settings, get_settings
 from warehouse.queries import BERLIN_RULES, FACETS, Warehouse, check_level, get_warehouse
 
@@ -213,7 +214,8 @@ def geo_blueprint(settings: Settings | None = None, url_prefix: str = ""):
     @bp.get("/tiles/<name>/<int:z>/<int:x>/<int:y>.pbf")
     def vector_tile(name: str, z: int, x: int, y: int):
         """Mapbox Vector Tile of an asset (geodata/tiles.py); immutable like the asset it is cut from."""
-        hit = asset_path(name + ".json", cfg(), gzip_ok=False) if TILESET_NAME.match(name) else None
+        asset = tile_asset_name(name)
+        hit = asset_path(asset, cfg(), gzip_ok=False) if asset else None
         if hit is None:
             abort(404)
         try:

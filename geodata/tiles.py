@@ -9,7 +9,10 @@ quantised polygons; same content hash in the URL), by DuckDB's spatial extension
 first request or by the start-up warm-up, and kept in memory: deterministic bytes per asset.
 
 Zoom: tiles exist for z0–MAX_ZOOM; MapLibre over-zooms beyond that. At z7 a tile unit is ~76 m,
-finer than the generalisation of VG5000 (1:5 Mio.) the assets are made from.
+finer than the generalisation of VG5000 (1:5 Mio.) the assets are made from. Tiles of z0–4, where the asset
+is finer than a pixel, are cut from the whole coverage simplified to one pixel (shapely.coverage_simplify:
+shared borders stay shared): the Germany-wide z4 tile has 95,000 instead of 172,000 vertices for the worker
+to triangulate.
 """
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ LAYER = "units"                 # the MVT layer name the map's layers read ("sou
 MAX_ZOOM = 7
 EXTENT = 4096
 BUFFER = 64                     # tile units around each tile, so outlines meet across tile edges
-TILESET_NAME = re.compile(r"^(land|kreis|gemeinde)\.([0-9a-f]{12})$")
+EXTENT_PX = 512                 # MapLibre draws a vector tile 512 px wide at its own zoom
+GENERALISE_PX = 1.0             # low-zoom tiles: coverage simplified to 1 px at the finest zoom they are shown at
+TILES_VERSION = "2"             # bump when the cutting changes: it is part of the tile URLs and of the cache folder
+TILESET_NAME = re.compile(r"^(land|kreis|gemeinde)\.([0-9a-f]{12})\.v" + TILES_VERSION + "$")
 _R = 20037508.342789244         # half the Web Mercator world width in metres
 
 
@@ -54,7 +60,7 @@ class TileSet:
 
     def __init__(self, asset: Path, cache_dir: Path | None = None):
         self.asset = Path(asset)
-        self.cache = Path(cache_dir) / self.asset.name.removesuffix(".json") if cache_dir else None
+        self.cache = Path(cache_dir) / tileset_name(self.asset.name) if cache_dir else None
         self._lock = threading.Lock()
         self._gz: dict[tuple[int, int, int], bytes] = {}
         self._con = None
@@ -62,23 +68,45 @@ class TileSet:
         self.features = 0
 
     def _db(self):
-        """The asset's polygons in Web Mercator in an in-memory DuckDB (built on the first tile not cached)."""
+        """The asset's polygons in Web Mercator in an in-memory DuckDB (built on the first tile not cached):
+        table g (the asset as it is) and, for the low zooms where that is finer than a pixel, g<z> (the whole
+        coverage simplified to GENERALISE_PX pixels at the tile's finest display zoom, shared borders kept)."""
         if self._con is None:
+            import numpy as np
             import pandas as pd
+            import shapely
+            from pyproj import Transformer
             feats = json.loads(self.asset.read_text(encoding="utf-8")).get("features") or []
+            ags = [str(x["id"]) for x in feats]
+            geoms = shapely.from_geojson([json.dumps(x["geometry"]) for x in feats]) if feats else np.array([])
+            tf = Transformer.from_crs(4326, 3857, always_xy=True)
+            merc = shapely.transform(geoms, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1])))
             con = _spatial_connection()
-            f = pd.DataFrame({"ags": [str(x["id"]) for x in feats],
-                              "geojson": [json.dumps(x["geometry"]) for x in feats]}, dtype=object)
-            con.register("f", f)
-            con.execute("""CREATE TABLE g AS SELECT CAST(ags AS VARCHAR) AS ags, ST_Transform(ST_GeomFromGeoJSON(
-                           geojson), 'EPSG:4326', 'EPSG:3857', always_xy := true) AS geom FROM f ORDER BY ags""")
-            con.unregister("f")
+            tables = {"g": merc}
+            for z in range(0, MAX_ZOOM + 1):
+                tol = GENERALISE_PX * 2 * _R / EXTENT_PX / 2 ** (z + 1)
+                if tol > self.finest_m(merc):
+                    tables[f"g{z}"] = shapely.coverage_simplify(merc, tol) if len(merc) else merc
+            for name, g in tables.items():
+                f = pd.DataFrame({"ags": ags, "wkb": shapely.to_wkb(g) if len(g) else []}, dtype=object)
+                con.register("f", f)
+                con.execute(f"CREATE TABLE {name} AS SELECT CAST(ags AS VARCHAR) AS ags, "
+                            "ST_GeomFromWKB(wkb) AS geom FROM f ORDER BY ags")
+                con.unregister("f")
+            self._zoom_tables = {z: (f"g{z}" if f"g{z}" in tables else "g") for z in range(MAX_ZOOM + 1)}
             box = con.execute("SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), "
                               "max(ST_YMax(geom)) FROM g").fetchone()
             self.bounds = None if box[0] is None else tuple(float(v) for v in box)
             self.features = len(feats)
             self._con = con
         return self._con
+
+    @staticmethod
+    def finest_m(merc) -> float:
+        """Mercator metres below which simplifying the asset changes nothing: its own tolerance (geodata/assets.py,
+        500 m on the ground for Gemeinden ≈ 800 Mercator metres in Germany)."""
+        from geodata.assets import TOLERANCE_M
+        return min(TOLERANCE_M.values()) * 1.6
 
     def covering(self, z: int) -> list[tuple[int, int]]:
         """(x, y) of the tiles at zoom z that the geometry's bounding box touches."""
@@ -99,7 +127,8 @@ class TileSet:
         row = con.execute(
             f"""SELECT ST_AsMVT({{'ags': ags, 'geom': ST_AsMVTGeom(geom, ST_Extent(ST_TileEnvelope($z, $x, $y)),
                     {EXTENT}, {BUFFER}, true)}}, '{LAYER}', {EXTENT})
-                FROM g WHERE ST_Intersects(geom, ST_TileEnvelope($z, $x, $y))""", {"z": z, "x": x, "y": y}).fetchone()
+                FROM {self._zoom_tables[z]} WHERE ST_Intersects(geom, ST_TileEnvelope($z, $x, $y))""",
+            {"z": z, "x": x, "y": y}).fetchone()
         return bytes(row[0]) if row and row[0] else b""
 
     def tile_gzip(self, z: int, x: int, y: int) -> bytes:
@@ -185,12 +214,23 @@ def tileset(asset: Path, cache_dir: Path | None = None) -> TileSet:
         return ts
 
 
+def tileset_name(asset_name: str) -> str:
+    """'gemeinde.<hash>.json' → 'gemeinde.<hash>.v<TILES_VERSION>' (URL segment and cache folder)."""
+    return asset_name.removesuffix(".json") + ".v" + TILES_VERSION
+
+
+def asset_name(tileset: str) -> str | None:
+    """The asset file a tile set name belongs to ('gemeinde.<hash>.json'), None for other names."""
+    m = TILESET_NAME.match(tileset or "")
+    return f"{m.group(1)}.{m.group(2)}.json" if m else None
+
+
 def tiles_url(geo_url: str) -> str | None:
-    """'/geo/gemeinde.<hash>.json' → '/tiles/gemeinde.<hash>/{z}/{x}/{y}.pbf' (None for other URLs)."""
-    m = re.search(r"/geo/((land|kreis|gemeinde)\.[0-9a-f]{12})\.json$", geo_url or "")
+    """'/geo/gemeinde.<hash>.json' → '/tiles/gemeinde.<hash>.v2/{z}/{x}/{y}.pbf' (None for other URLs)."""
+    m = re.search(r"/geo/((land|kreis|gemeinde)\.[0-9a-f]{12}\.json)$", geo_url or "")
     if not m:
         return None
-    return geo_url[:m.start()] + f"/tiles/{m.group(1)}/{{z}}/{{x}}/{{y}}.pbf"
+    return geo_url[:m.start()] + f"/tiles/{tileset_name(m.group(1))}/{{z}}/{{x}}/{{y}}.pbf"
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
