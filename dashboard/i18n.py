@@ -41,6 +41,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "param_col": ("Farbe nach", "Colour by"), "param_sim": ("Ähnlichkeits-Indikator", "Similarity indicator"),
     "error_generic": ("Diese Ansicht konnte nicht berechnet werden. Bitte Auswahl ändern.",
                       "This view could not be computed. Please change the selection."),
+    "input_rejected": ("Diese Eingabe ist ungültig und wurde nicht übernommen; die Ansicht bleibt unverändert.",
+                       "This input is invalid and was not applied; the view is unchanged."),
     "no_warehouse": ("Der Datenbestand ist noch nicht aufgebaut (integrationsatlas etl run).",
                      "The data warehouse has not been built yet (integrationsatlas etl run)."),
     "page_not_found": ("Seite nicht gefunden – die Karte wird angezeigt.",

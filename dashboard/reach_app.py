@@ -24,7 +24,7 @@ from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from . import data, ids
-from .callbacks_util import guard, state_of
+from .callbacks_util import expect, guard, state_of
 from .components import filters, reach
 from .i18n import indicator_label, indicator_unit, t
 from .state import parse
@@ -157,7 +157,7 @@ def register(app) -> None:
               Input(ids.SHARE_CTX, "data"), Input(ids.URL, "search"), State(ids.URL, "pathname"))
     @guard(5)
     def _citation(ctx_data, search, pathname):
-        if not ctx_data or reach.is_embed(search):
+        if not expect("share-ctx", ctx_data) or reach.is_embed(search):
             raise PreventUpdate
         st = state_of(search)
         host = request.host_url if request else "http://127.0.0.1:8050/"

@@ -300,10 +300,115 @@ def serialise(state: AppState, cat: Catalogue | None = None) -> str:
     return ("?" + urlencode(out, safe=",:")) if out else ""
 
 
-def from_controls(base: AppState, **values) -> AppState:
-    """Merge raw control values (lists from checklists/dropdowns, None for cleared) into a state."""
+class CraftedInput(ValueError):
+    """A callback input that no control can produce (a crafted request): rejected before any query runs.
+    The guard (callbacks_util.guard) logs one line without a trace and shows the `input_rejected` notice."""
+
+    def __init__(self, name: str, value):
+        self.name, self.value = name, value
+        text = repr(value)
+        super().__init__(f"{name}={text if len(text) <= 80 else text[:77] + '...'}")
+
+
+_WORD = re.compile(r"^[a-z0-9_]{1,64}$")
+MAX_LIST = 64          # no control holds more members (the selection is capped at MAX_SELECTION later)
+
+
+def _indicator_ok(v: str, cat: Catalogue) -> bool:
+    return v in cat.available if cat.available else bool(_WORD.match(v))
+
+
+def _land_ok(v: str, cat: Catalogue) -> bool:
+    return v in cat.lands if cat.lands else bool(_LAND.match(v))
+
+
+def _one_of(*allowed):
+    return lambda v, cat: v in allowed
+
+
+_SCALAR_RULES = {     # AppState field → allow-list of a control value (a str); "" = the field's empty default
+    "lang": _one_of("de", "en"), "level": _one_of(*LEVELS), "gk": _one_of(*SIZE_SCHEMES),
+    "br": _one_of(*BERLIN_RULES), "cls": _one_of(*CLASSIFICATIONS), "pal": _one_of(*PALETTES),
+    "col": _one_of(*FACETS), "dist": _one_of(*DIST_MODES), "tab": _one_of("", *TABS),
+    "ll": lambda v, cat: v in LENS_LEVELS, "bp": lambda v, cat: v in LENS_PALETTES,
+    "cz": lambda v, cat: v in LENS_STANDARDISE, "pf": _one_of("", *FACETS), "cg": _one_of("", *FACETS),
+    "ind": lambda v, cat: v == "" or _indicator_ok(v, cat), "x": lambda v, cat: v == "" or _indicator_ok(v, cat),
+    "y": lambda v, cat: v == "" or _indicator_ok(v, cat), "px": lambda v, cat: v == "" or _indicator_ok(v, cat),
+    "cx": lambda v, cat: v == "" or _indicator_ok(v, cat), "sl": lambda v, cat: v == "" or _land_ok(v, cat),
+    "bx": lambda v, cat: len(v) <= 200, "bc": lambda v, cat: len(v) <= 200,   # free text fields: parsed later
+}
+_LIST_RULES = {       # AppState list field → allow-list of one member
+    "land": _land_ok, "kt": _one_of(*KOMMUNALTYPEN), "gr": _one_of(*SIZE_CLASSES, *SIZE_CLASSES_FINE),
+    "ew": _one_of(*EAST_WEST), "kty": _one_of(*KREISTYPEN), "by": _one_of(*FACETS),
+    "sel": lambda v, cat: bool(_AGS.match(v)), "sim": _indicator_ok,
+    "cw": lambda v, cat: bool(_COMPOSITE_ITEM.match(v)) and _indicator_ok(v.split(":")[0], cat),
+}
+
+
+def _integer(name: str, v) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise CraftedInput(name, v)
+    try:
+        f = float(v)
+        if f != int(f):
+            raise ValueError
+        return int(f)
+    except (TypeError, ValueError, OverflowError):
+        raise CraftedInput(name, v) from None
+
+
+def control_value(name: str, v, cat: Catalogue):
+    """One raw control value for AppState field `name`, checked against the field's allow-list: the value (lists
+    as tuples of str), None for a cleared control, or CraftedInput for anything no control can hold (a year
+    outside the catalogue, k outside 3–9, an unknown level, indicator or palette, a list where a string belongs,
+    a malformed AGS, …). Nothing is coerced silently, so no crafted value reaches a query."""
+    if name in _LIST_FIELDS:
+        if v is None or v == "":
+            return ()
+        items = [v] if isinstance(v, str) else v     # a multi dropdown may hand over one value as a scalar
+        if not isinstance(items, (list, tuple)) or len(items) > MAX_LIST:
+            raise CraftedInput(name, v)
+        out = []
+        for x in items:
+            if isinstance(x, bool) or not isinstance(x, (str, int)):
+                raise CraftedInput(name, v)
+            x = str(x)
+            if not _LIST_RULES[name](x, cat):
+                raise CraftedInput(name, x)
+            out.append(x)
+        return tuple(out)
+    if v is None:
+        if name == "ind":           # the indicator dropdowns cannot be cleared
+            raise CraftedInput(name, v)
+        return None
+    if name == "year":
+        y = _integer(name, v)
+        years = {y_ for a in cat.available.values() for ys in a.values() for y_ in ys}
+        if not (y in years if years else 1800 <= y <= 2200):
+            raise CraftedInput(name, v)
+        return y
+    if name == "k":
+        k = _integer(name, v)
+        if not K_MIN <= k <= K_MAX:
+            raise CraftedInput(name, v)
+        return k
+    rule = _SCALAR_RULES.get(name)
+    if rule is None:
+        raise KeyError(f"no control rule for AppState field {name!r}")
+    if not isinstance(v, str) or not rule(v, cat):
+        raise CraftedInput(name, v)
+    return v
+
+
+def from_controls(base: AppState, cat: Catalogue | None = None, **values) -> AppState:
+    """Merge raw control values (lists from checklists/dropdowns, None for cleared) into a state.
+
+    With the catalogue, every value is first checked by `control_value` (CraftedInput for values no control can
+    hold); without it (unit tests of pure state code) values are only normalised."""
     changes = {}
     for name, v in values.items():
+        if cat is not None:
+            v = control_value(name, v, cat)
         if name in _LIST_FIELDS:
             v = v if isinstance(v, (list, tuple)) else ([] if v in (None, "") else [v])   # a crafted scalar
             changes[name] = tuple(str(x) for x in v)

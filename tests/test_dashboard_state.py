@@ -82,3 +82,29 @@ def test_routes():
 def test_filters_dict_uses_query_facets():
     st = AppState(land=("15",), gk="fine", gr=("lt5k",), ew=("east",), kty=("1",))
     assert st.filters() == {"land": ["15"], "size_class_fine": ["lt5k"], "east_west": ["east"], "bbsr_kreistyp": ["1"]}
+
+
+def test_control_values_are_checked_against_the_allow_lists():
+    """What controls can hold passes (normalised); anything else raises CraftedInput — the callbacks' state rules."""
+    import pytest
+    from dashboard.state import CraftedInput, control_value
+    ok = [("ind", "foreigners_share", "foreigners_share"), ("year", 2017, 2017), ("year", "2022", 2022),
+          ("year", None, None), ("level", "kreis", "kreis"), ("k", 9, 9), ("pal", "cividis", "cividis"),
+          ("land", ["15", "01"], ("15", "01")), ("land", None, ()), ("sel", "15002000", ("15002000",)),
+          ("kty", [1, "4"], ("1", "4")), ("by", ["size_class"], ("size_class",)), ("x", "", ""),
+          ("bx", "1, 2", "1, 2"), ("sl", "", ""), ("sim", ["migration_background_share"], ("migration_background_share",)),
+          ("cw", ["foreigners_share:1.5:-"], ("foreigners_share:1.5:-",)), ("tab", "", "")]
+    for name, v, want in ok:
+        assert control_value(name, v, CAT) == want, (name, v)
+    bad = [("year", 99999), ("year", 2023), ("year", True), ("year", 2017.5), ("year", "2017; --"), ("year", [2017]),
+           ("k", -3), ("k", 10), ("k", "5'"), ("level", "foo"), ("level", ["kreis"]), ("ind", "population'; --"),
+           ("ind", None), ("ind", {"a": 1}), ("pal", "x"), ("cls", 3), ("land", ["99"]), ("land", 15),
+           ("land", [{"a": "15"}]), ("sel", ["1500200'"]), ("sel", ["1" * 9]), ("sel", ["15"] * 65),
+           ("by", ["ags"]), ("sim", ["nope"]), ("cw", ["nope:1"]), ("br", "own'"), ("lang", "fr"),
+           ("bx", ["1,2"]), ("sl", "17"), ("px", "x"), ("tab", "table'")]
+    for name, v in bad:
+        with pytest.raises(CraftedInput):
+            control_value(name, v, CAT)
+    with pytest.raises(CraftedInput):       # from_controls with the catalogue applies the same rules
+        from_controls(AppState(), CAT, year=99999)
+    assert from_controls(AppState(), CAT, year=2022, level="kreis").year == 2022

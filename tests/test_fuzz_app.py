@@ -371,6 +371,9 @@ PROPS = {"getRowsRequest": GRID_REQUEST, "n_clicks": st.integers(0, 3), "n_inter
 # own tests: router, URL writer, steward actions; `_pages_*` is Dash's page router, which this app's layout does not
 # contain (app.py routes itself): Dash answers a crafted POST to it with its own 500
 SKIP = ("nav.children", "url.pathname", "status-action-result", "_pages_")
+# stores only the app itself writes whose crafted values still reach code that assumes their shape (the map's
+# payload metadata, edited in dashboard/pages/karte.py update_map and kapazitaet.py update_pair): the guard logs them
+UNCHECKED = {("map-meta", "data"), ("lens-map-meta", "data")}
 
 
 def _control(cid: str, prop: str):
@@ -390,7 +393,9 @@ def test_page_callbacks_take_drawn_control_values(app):
     compare charts with the selection, lens quadrant and place card, coverage grid, dependent options, downloads,
     URL sync) with drawn control values and a drawn URL. Values a control can hold, any text typed into a
     filter: 200/204 and nothing logged. Crafted values no control can hold (SQL as an indicator id, wrong
-    types): still 200/204 without a trace — the guard logs them and answers with its notice."""
+    types): still 200/204 without a trace and no ERROR logged either — the state rules reject them before any
+    query (one WARNING, the `input_rejected` notice); only crafted values of the UNCHECKED stores may still be
+    logged by the guard with their trace."""
     deps = [d for d in app["deps"] if not d.get("clientside_function") and not any(k in d["output"] for k in SKIP)]
     assert len(deps) >= 40, len(deps)
 
@@ -398,6 +403,7 @@ def test_page_callbacks_take_drawn_control_values(app):
     @given(st.sampled_from(deps), queries(), st.booleans(), st.data())
     def check(dep, q, crafted, data):
         values = {("url", "search"): q}
+        unchecked = False
         for item in dep["inputs"] + dep["state"]:
             if item["id"].startswith("{"):
                 continue
@@ -407,6 +413,7 @@ def test_page_callbacks_take_drawn_control_values(app):
             if crafted and data.draw(st.integers(0, 3)) == 0:
                 strat = st.one_of(_bad, st.lists(_bad, max_size=3), st.integers(-10**12, 10**12), st.none(),
                                   st.dictionaries(st.text(max_size=5), _bad, max_size=2))
+                unchecked = unchecked or (item["id"], item["property"]) in UNCHECKED
             values[(item["id"], item["property"])] = data.draw(strat)
         if "coverage-grid" in dep["output"]:   # ~300 group figures per new filter: two selections keep it fast
             land = data.draw(st.sampled_from([None, ["15"]]))
@@ -416,7 +423,7 @@ def test_page_callbacks_take_drawn_control_values(app):
             values[("karte-tabs-value", "data")] = data.draw(st.sampled_from(["map", "table", None]))
         n0 = len(app["errors"].records)
         _post(app, dep, values)
-        if not crafted:
+        if not unchecked:
             _no_errors_since(app, n0, (dep["output"][:60], values))
     check()
 

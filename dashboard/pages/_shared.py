@@ -6,9 +6,9 @@ from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, state_of
+from ..callbacks_util import checked, expect, guard, lang_of, search_text, state_of
 from ..components import controls, filters
-from ..state import profile_path, serialise
+from ..state import CraftedInput, profile_path, serialise
 
 
 CONTROL_PAGES = ("karte", "tabelle", "vergleich")          # indicator/level/year controls
@@ -20,6 +20,7 @@ def indicator_changed(ind, level, year, search):
     the nearest available one (same year if possible, else the latest)."""
     lang = lang_of(search)
     cat = data.catalogue()
+    ind, level, year = checked(ind=ind, level=level, year=year)
     if not ind:
         raise PreventUpdate
     have = cat.available.get(ind, {})
@@ -32,10 +33,12 @@ def indicator_changed(ind, level, year, search):
 
 
 def size_scheme_changed(scheme, search):
+    checked(gk=scheme)
     return filters.size_options(scheme, lang_of(search)), []
 
 
 def berlin_rule_changed(rule, current, search):
+    rule, current = checked(br=rule, ew=current)
     opts = filters.east_west_options(rule, lang_of(search))
     allowed = {o["value"] for o in opts}
     return opts, [v for v in (current or []) if v in allowed]
@@ -68,11 +71,12 @@ def _register_search(id_: str, levels: tuple[str, ...], multi: bool) -> None:
     @callback(Output(id_, "options"), Input(id_, "search_value"), State(id_, "value"), prevent_initial_call=True)
     @guard(1)
     def _options(text, value):
+        text = search_text("search_value", text)
+        (keep,) = checked(sel=value)         # chosen places: AGS only
         if not text or len(text) < 2:
             raise PreventUpdate
         hits = data.search(text, limit=25, levels=levels)
         opts = controls.search_options(hits, text)
-        keep = value if isinstance(value, list) else ([value] if value else [])
         have = {o["value"] for o in opts}
         for ags in keep:   # chosen values must stay among the options or the dropdown drops them
             if ags not in have:
@@ -94,6 +98,9 @@ def _register_open_profile(id_: str, page: str) -> None:
         """Choosing a search hit opens its profile; it also becomes the highlighted selection."""
         if not ags:
             raise PreventUpdate
+        if not isinstance(ags, str):
+            raise CraftedInput("sel", ags)
+        checked(sel=ags)
         path, new = open_profile(ags, search)
         return {"pathname": path, "search": new}
     _open.__name__ = f"open_profile_{id_}"
@@ -118,7 +125,7 @@ _register_open_profile(ids.PRO_SEARCH, "profil")
 @guard(1)
 def map_click(click, search):
     """Click (or Enter on the keyboard cross-hair) on a unit → its profile; set by assets/ia_map.js."""
-    ags = (click or {}).get("ags")
+    ags = (expect("map-click", click) or {}).get("ags")
     if not ags or not str(ags).isdigit() or len(str(ags)) not in (2, 5, 8):
         raise PreventUpdate
     path, new = open_profile(str(ags), search)

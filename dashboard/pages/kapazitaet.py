@@ -26,14 +26,14 @@ from dash.exceptions import PreventUpdate
 from etl.export import LICENCE_TEXT
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, state_of
+from ..callbacks_util import checked, expect, guard, lang_of, page_stores, state_of
 from ..components import controls, filters, grid, lens, mapfig, reach
 from ..components.charts import LAYOUT, _add_highlight, _group_col
 from ..components.footer import source_text
 from ..components.palettes import FACET_COLOURS, NO_DATA
 from ..components.widgets import dropdown
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
-from ..state import FACETS, MAX_SELECTION, AppState, from_controls, profile_path, serialise
+from ..state import FACETS, MAX_SELECTION, AppState, CraftedInput, from_controls, profile_path, serialise
 from . import _shared
 
 dash.register_page(__name__, path="/kapazitaet", name="Kapazität", title="Integrationsatlas – Aufnahme & Kapazität",
@@ -303,7 +303,9 @@ def sync_url(*vals):
 
 def current_state(control_vals, ing, ws, ss, w_ids, s_ids, search) -> AppState:
     base = state_of(search)
-    st = from_controls(base, **{f: v for (_, _, f), v in zip(CONTROLS, control_vals)})
+    st = from_controls(base, data.catalogue(), **{f: v for (_, _, f), v in zip(CONTROLS, control_vals)})
+    if ing is not None:
+        (ing,) = checked(sim=ing)             # the composite's ingredients: indicator ids
     st = st.with_(sel=tuple(st.sel)[:MAX_SELECTION], pf=st.pf or "", cg=st.cg or "", sl=st.sl or "",
                   bx=(st.bx or "").strip(), bc=(st.bc or "").strip())
     pol = _polarity()
@@ -314,7 +316,7 @@ def current_state(control_vals, ing, ws, ss, w_ids, s_ids, search) -> AppState:
         if ind not in pol:
             continue
         w = weight.get(ind)
-        w = 1.0 if w in (None, "") else max(float(w), 0.0)
+        w = 1.0 if w in (None, "") else max(_weight(w), 0.0)
         default = "-" if pol[ind] == "higher_is_worse" else "+"
         s = sign.get(ind, default)
         items.append(lens.Ingredient(ind, w, 1 if s == "+" else -1, s != default))
@@ -335,6 +337,7 @@ def current_state(control_vals, ing, ws, ss, w_ids, s_ids, search) -> AppState:
 def ingredients_changed(ing, w_ids, ws, s_ids, ss, search):
     """Adding or removing an ingredient redraws the weight rows, keeping the weights already set."""
     lang = lang_of(search)
+    (ing,) = checked(sim=ing)
     pol = _polarity()
     weight = {d["ind"]: w for d, w in zip(w_ids or [], ws or [])}
     sign = {d["ind"]: s for d, s in zip(s_ids or [], ss or [])}
@@ -343,8 +346,15 @@ def ingredients_changed(ing, w_ids, ws, s_ids, ss, search):
         default = "-" if pol.get(ind) == "higher_is_worse" else "+"
         s = sign.get(ind, default)
         w = weight.get(ind)
-        ings.append(lens.Ingredient(ind, 1.0 if w in (None, "") else float(w), 1 if s == "+" else -1, s != default))
+        ings.append(lens.Ingredient(ind, 1.0 if w in (None, "") else _weight(w), 1 if s == "+" else -1, s != default))
     return weight_rows(ings, pol, lang)
+
+
+def _weight(w) -> float:
+    """A weight input's value (a number input: int or float)."""
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or w != w or abs(w) > 1e6:
+        raise CraftedInput("weight", w)
+    return float(w)
 
 
 @callback(Output(ids.LENS_PX, "options"), Output(ids.LENS_PX, "value"), Output(ids.LENS_CX, "options"),
@@ -352,6 +362,7 @@ def ingredients_changed(ing, w_ids, ws, s_ids, ss, search):
           State(ids.LENS_PX, "value"), State(ids.LENS_CX, "value"), State(ids.URL, "search"), prevent_initial_call=True)
 @guard(5)
 def level_changed(level, px, cx, search):
+    level, px, cx = checked(ll=level, px=px, cx=cx)
     lang = lang_of(search)
     po, co = _role_options("pressure", level, lang), _role_options("capacity", level, lang)
     return (po, _pick(px, DEFAULT_PX, "pressure", level), co, _pick(cx, DEFAULT_CX, "capacity", level),
@@ -364,7 +375,7 @@ _shared._register_search(ids.LENS_SEL, ("gemeinde", "kreis"), True)
 
 def _state(vals, search) -> AppState:
     """The page's state from the callback's control values (static controls only; composite from the URL)."""
-    st = from_controls(state_of(search), **{f: v for (_, _, f), v in zip(CONTROLS, vals)})
+    st = from_controls(state_of(search), data.catalogue(), **{f: v for (_, _, f), v in zip(CONTROLS, vals)})
     return resolved(st.with_(pf=st.pf or "", cg=st.cg or "", sl=st.sl or ""))
 
 
@@ -564,7 +575,7 @@ clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.LENS_MAP_ST
           State(ids.URL, "search"), prevent_initial_call=True)
 @guard(1)
 def map_click(click, search):
-    ags = str((click or {}).get("ags") or "")
+    ags = str((expect("lens-map-click", click) or {}).get("ags") or "")
     if not ags.isdigit() or len(ags) not in (5, 8):
         raise PreventUpdate
     path, new = _shared.open_profile(ags, search)
@@ -619,6 +630,8 @@ def update_card(*args):
         return go.Figure(), "", t("lens_card_none", lang), [], [], {"height": "120px"}
     ags = places[0]
     card = card_frame(st, ags, lang)
+    if card.empty:          # an AGS of the right length that is no unit (sel= takes any AGS pattern from the URL)
+        return go.Figure(), "", t("lens_card_none", lang), [], [], {"height": "120px"}
     reg = data.region(ags)
     name = reg.get("name", ags)
     lvl = "kreis" if len(ags) == 5 else "gemeinde"
@@ -841,6 +854,7 @@ def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None) -> go.Figure:
 @guard(9, notice_at=1)
 @data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_share(sl, search):
+    (sl,) = checked(sl=sl)
     lang = lang_of(search)
     year = share_year()
     if year is None:

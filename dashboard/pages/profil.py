@@ -11,11 +11,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
+from ..callbacks_util import checked, expect, guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import analysis, controls, filters, grid, mapfig
 from ..components import profile_parts as pp
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
-from ..state import AppState, profile_path, serialise
+from ..state import AppState, CraftedInput, profile_path, serialise
 from ..components.widgets import dropdown
 
 dash.register_page(__name__, path_template="/gemeinde/<ags>", name="Profil", title="Integrationsatlas – Profil",
@@ -348,6 +348,10 @@ def similar_units(*args):
     """5 nearest units over the ticked indicators, searched among the units that pass the filters."""
     *vals, unit, search = args
     lang = lang_of(search)
+    unit = expect("pro-unit", unit, optional=False)
+    checked(level=unit.get("level"), sel=unit.get("ags"))
+    if not unit.get("level") or not unit.get("ags"):
+        raise CraftedInput("pro-unit", unit)
     st = state_from(SIM_CONTROLS, vals, search)
     reg = data.regions(unit["level"])
     keep = filters.mask(reg, st)

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from dash.exceptions import PreventUpdate
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
+from ..callbacks_util import expect, guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import controls, export, filters, grid
 from ..components.footer import source_text
 from ..i18n import facet_label, fmt_date, indicator_label, indicator_unit, t
@@ -166,6 +166,7 @@ def get_rows(request, *args):
     """One block of rows for the infinite row model: the grid's filter and sort as parameterised SQL."""
     if not request:
         raise PreventUpdate
+    expect("getRowsRequest", request)
     *vals, search = args
     st = state_from(TABLE_CONTROLS, vals, search)
     rows, n = grid.query(table_source(_selection(st)), request)
@@ -195,6 +196,7 @@ def download(_csv, _xlsx, request, *args):
     if not ctx.triggered_id:
         raise PreventUpdate
     *vals, search = args
+    expect("getRowsRequest", request)
     st = state_from(TABLE_CONTROLS, vals, search)
     meta = data.meta(st.ind, st.level, st.year)
     meta.update({"filters": str(st.filters()), "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
