@@ -433,7 +433,7 @@ def peer_ranks_level(level: str, berlin: str) -> tuple:
     (indicator as category, 32-bit counts, the unit's size class and East/West once per unit): ~324,000 rows
     for the Gemeinden in ~7 MB."""
     df = q.get_warehouse().sql(q._query_text("peer_ranks_level"), {"level": level, "berlin": berlin},
-                               row_cap=5_000_000)
+                               row_cap=5_000_000, timeout=120)   # ~2–5 s for the Gemeinden, more under load
     ags = df["ags"].astype(str).to_numpy()
     spans: dict[str, tuple] = {}
     if len(df):

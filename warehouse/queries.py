@@ -76,16 +76,19 @@ class Warehouse:
         with self._lock:
             return self._open().cursor()
 
-    def sql(self, sql: str, params: dict | None = None, row_cap: int | None = None) -> pd.DataFrame:
+    def sql(self, sql: str, params: dict | None = None, row_cap: int | None = None,
+            timeout: float | None = None) -> pd.DataFrame:
+        """`row_cap` / `timeout`: larger limits for the app's own start-up precomputation, never for user input."""
         cap = row_cap or self.row_cap
+        limit = timeout or self.timeout
         cur = self._cursor()
-        timer = threading.Timer(self.timeout, cur.interrupt)
+        timer = threading.Timer(limit, cur.interrupt)
         timer.start()
         try:
             body = sql.strip().rstrip(";")
             df = cur.execute(f"SELECT * FROM ({body}) LIMIT {cap + 1}", params or {}).df()
         except duckdb.InterruptException:
-            raise QueryError(f"query took longer than {self.timeout:.0f} s and was stopped") from None
+            raise QueryError(f"query took longer than {limit:.0f} s and was stopped") from None
         finally:
             timer.cancel()
             cur.close()
