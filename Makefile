@@ -6,9 +6,9 @@ PIP ?= $(PY) -m pip
 
 install:            ## install the package and its test dependencies
 	$(PIP) install -q -e ".[test]"
-	@command -v npm >/dev/null 2>&1 && [ -f var/vendor/plotly-ia.min.js ] || $(MAKE) plotly-bundle || echo "no partial plotly.js bundle: the app serves the full one"
+	@command -v npm >/dev/null 2>&1 && $(MAKE) plotly-bundle || echo "no partial plotly.js bundle: the app serves the full one"
 
-plotly-bundle:      ## the partial plotly.js bundle the app serves (needs node + npm; scripts/build_plotly_bundle.py)
+plotly-bundle:      ## the partial plotly.js bundle the app serves (needs node + npm; rebuilt only when its inputs change)
 	$(PY) scripts/build_plotly_bundle.py
 
 browser:            ## Debian chromium + chromedriver for browser tests (root; no-op when present)

@@ -13,6 +13,7 @@ plus precompressed .br/.gz copies (served as they are, see dashboard/app.py). Li
 the end of the file (esbuild legalComments=eof).
 
     python scripts/build_plotly_bundle.py          # needs node >= 20 and npm (registry or npm cache)
+    python scripts/build_plotly_bundle.py --force  # rebuild although the inputs are unchanged
 
 When the file is missing, or IA_PLOTLY_BUNDLE=full, the app falls back to Dash's full bundle.
 """
@@ -44,7 +45,20 @@ def _npm_ci() -> None:
                        timeout=900)
 
 
-def build(out: Path = OUT) -> Path:
+def inputs_digest() -> str:
+    """sha256 of what the bundle is made from (entry, build script, pinned versions): the bundle is rebuilt
+    when it changes (e.g. entry.js's MapLibre worker prewarm), and not otherwise."""
+    import hashlib
+    h = hashlib.sha256()
+    for name in ("entry.js", "build.mjs", "package.json", "package-lock.json"):
+        h.update(name.encode() + b"\0" + (SRC / name).read_bytes())
+    return h.hexdigest()
+
+
+def build(out: Path = OUT, force: bool = False) -> Path:
+    stamp = out.with_name(out.name + ".inputs")
+    if not force and out.exists() and stamp.exists() and stamp.read_text().strip() == inputs_digest():
+        return out
     if not shutil.which("node") or not shutil.which("npm"):
         raise SystemExit("node and npm are needed to build the partial plotly.js bundle")
     _npm_ci()
@@ -62,11 +76,12 @@ def build(out: Path = OUT) -> Path:
     import brotli   # Flask-Compress dependency: always installed with the app
     out.with_name(out.name + ".br").write_bytes(brotli.compress(data, quality=11))
     out.with_name(out.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    stamp.write_text(inputs_digest() + "\n")
     return out
 
 
 if __name__ == "__main__":
-    path = build()
+    path = build(force="--force" in sys.argv[1:])
     sizes = {p.suffix or "min.js": p.stat().st_size for p in (path, path.with_name(path.name + ".br"),
                                                               path.with_name(path.name + ".gz"))}
     print(f"{path.relative_to(ROOT)}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))

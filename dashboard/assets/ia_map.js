@@ -434,6 +434,12 @@
     });
   }
 
+  // map pages: MapLibre's worker starts now (partial bundle, scripts/plotly_bundle/entry.js), not when Dash
+  // has rendered the map ~1 s later
+  if (window.Plotly && window.Plotly.prewarmMap && /^\/(kapazitaet\/?)?$/.test(location.pathname)) {
+    try { window.Plotly.prewarmMap(); } catch (e) { /* the map then starts its worker itself */ }
+  }
+
   window.IAMap = {paint: paint, ensure: ensure, ref: ref, featureStates: featureStates, mapOf: mapOf, profileUrl: profileUrl, SOURCE: SRC, FILL: FILL, HATCH: HATCH};
 
   function graphDiv(id) {
