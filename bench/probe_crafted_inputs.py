@@ -52,9 +52,9 @@ def main() -> int:
     calls: list[tuple] = []
     orig = q.Warehouse.sql
 
-    def rec(self, sql, params=None, row_cap=None):
+    def rec(self, sql, params=None, *a, **kw):
         calls.append((sql, params))
-        return orig(self, sql, params, row_cap)
+        return orig(self, sql, params, *a, **kw)
     q.Warehouse.sql = rec
 
     class Records(logging.Handler):

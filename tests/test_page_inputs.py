@@ -114,9 +114,9 @@ def queries_seen(monkeypatch):
     sql = q.Warehouse.sql
     query = grid.query
 
-    def rec_sql(self, text, params=None, row_cap=None):
+    def rec_sql(self, text, params=None, *a, **kw):
         seen.append(text + " " + json.dumps(params, default=str))
-        return sql(self, text, params, row_cap)
+        return sql(self, text, params, *a, **kw)
 
     def rec_grid(frame, request, *a, **kw):
         seen.append("grid " + json.dumps(request, default=str))
