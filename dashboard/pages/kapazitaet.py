@@ -409,6 +409,7 @@ def quadrant_labels(lang: str) -> dict[str, str]:
 @data.memo_callback()   # per warehouse build (IA_CALLBACK_CACHE)
 def update_pair(*args):
     *vals, search, meta = args
+    meta = expect(ids.LENS_MAP_META, meta)    # the store this callback writes: a dict or nothing
     st, lang = _state(vals, search), lang_of(search)
     if not st.px or not st.cx:
         return (go.Figure(), "", "", None, [], [], no_update, no_update, "", "", "",

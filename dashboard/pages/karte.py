@@ -14,7 +14,7 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from .. import data, ids
-from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
+from ..callbacks_util import expect, guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import classify, controls, filters, grid, legend, mapfig, palettes, reach, tabs
 from ..components.footer import source_text
 from ..i18n import fmt_date, indicator_label, indicator_unit, t
@@ -143,6 +143,7 @@ def table_rows(df: pd.DataFrame, m: np.ndarray, lang: str) -> tuple[list[dict], 
 @data.memo_callback(maxsize=32)   # per warehouse build (IA_CALLBACK_CACHE); a Gemeinde payload is ~1 MB
 def update_map(*args):
     *vals, search, meta = args
+    meta = expect(MAP_META, meta)             # the store this callback writes: a dict or nothing
     st = state_from(MAP_CONTROLS, vals, search)
     lang = lang_of(search)
     ind_row = data.indicator(st.ind)
