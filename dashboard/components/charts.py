@@ -147,16 +147,29 @@ def timeseries_figure(ts: pd.DataFrame, lang: str, ylabel: str, empty_text: str)
 
 def selection_rows(units: list[tuple[str, str, pd.DataFrame]], catalogue: pd.DataFrame, lang: str):
     """Rows = indicators, columns = chosen units (latest year with a value each). units: (ags, name, observations)."""
-    cat = catalogue.set_index("indicator_id")
-    ids_ = sorted({i for _, _, obs in units for i in obs["indicator_id"].unique() if i in cat.index},
-                  key=lambda i: indicator_label(cat.loc[i], lang))
+    specs = {r["indicator_id"]: r for r in catalogue.to_dict("records")}
+    # one pass per unit over plain lists (not one filtered, sorted frame per indicator and unit): the positions of
+    # each indicator's rows with a value, in the frame's order
+    per_unit = []
+    for _ags, _name, obs in units:
+        cols = [obs[c].tolist() for c in ("indicator_id", "year", "value", "reference_date")]
+        pos: dict[str, list[int]] = {}
+        for k, (i, v) in enumerate(zip(cols[0], cols[2])):
+            if v == v and v is not None:
+                pos.setdefault(i, []).append(k)
+        per_unit.append((cols + [obs["year"].to_numpy()], pos, set(cols[0])))
+    ids_ = sorted({i for _c, _p, have in per_unit for i in have if i in specs},
+                  key=lambda i: indicator_label(specs[i], lang))
     rows = []
     for ind in ids_:
-        row = {"indicator": indicator_label(cat.loc[ind], lang) + f" ({indicator_unit(cat.loc[ind], lang)})"}
-        for ags, _name, obs in units:
-            o = obs[(obs["indicator_id"] == ind) & obs["value"].notna()].sort_values("year")
-            row[ags] = (f"{fmt_number(o['value'].iloc[-1], lang)} ({fmt_date(o['reference_date'].iloc[-1], lang)})"
-                        if len(o) else "–")
+        row = {"indicator": indicator_label(specs[ind], lang) + f" ({indicator_unit(specs[ind], lang)})"}
+        for (ags, _name, _obs), (cols, pos, _have) in zip(units, per_unit):
+            ks = pos.get(ind)
+            if ks:   # the last row after sorting by year, as sort_values("year") orders them (quicksort)
+                last = ks[int(cols[4][np.asarray(ks)].argsort(kind="quicksort")[-1])]
+                row[ags] = f"{fmt_number(cols[2][last], lang)} ({fmt_date(cols[3][last], lang)})"
+            else:
+                row[ags] = "–"
         rows.append(row)
     # pinned only beside unit columns: a grid whose only column is pinned has an empty (invalid) centre header row
     cols = [{"field": "indicator", "headerName": t("col_indicator", lang), "width": 260,
