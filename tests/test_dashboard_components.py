@@ -201,3 +201,17 @@ def test_highlighted_units_get_alternating_labels_in_distribution_charts():
         assert list(fig.layout.yaxis.ticktext) == ["Berlin", "Ost", "West"] and list(hi.y) == [1.0, 1.0]   # both Ost
         assert list(hi.text) == ["Neustadt, Stadt", "Halle (Saale), Stadt"]       # sorted by value (5 < 10)
         assert list(hi.textposition) == ["top center", "bottom center"]
+
+
+def test_paint_digest_names_what_is_painted_not_whether_units_travel():
+    df = REGIONS.assign(flag=None, reference_date="2024-12-31")
+    idx, cls = classify.classify(df["value"], "quantiles", 3)
+    m = filters.mask(df, AppState())
+    colours = palettes.class_colours("viridis", cls.k)
+    first = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", None, "g", "c")
+    again = mapfig.paint_payload(df, idx, m, colours, "de", "%", "/geo/gemeinde.abc.json", first["units_key"], "g", "c")
+    assert "ags" in first and "ags" not in again
+    assert mapfig.paint_digest(first) == mapfig.paint_digest(again)          # the layout's payload = update_map's
+    other = mapfig.paint_payload(df, idx, m, palettes.class_colours("cividis", cls.k), "de", "%",
+                                 "/geo/gemeinde.abc.json", first["units_key"], "g", "c")
+    assert mapfig.paint_digest(other) != mapfig.paint_digest(first)          # another palette paints again

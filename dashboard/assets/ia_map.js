@@ -466,6 +466,18 @@
           .catch(function (err) { console.warn("IAMap prepare:", err); });   // paint reports what fails
         return noop;
       },
+      // the page layout's own first payload (dashboard/pages/karte.py first_payload): painted without waiting
+      // for update_map; a failure goes to the status line the payload names
+      paintFirst: function (payload) {
+        var noop = window.dash_clientside.no_update;
+        if (!payload || !payload.geo) return noop;
+        Promise.resolve(window.dash_clientside.iamap.paint(payload)).then(function (msg) {
+          if (msg && typeof msg === "string" && payload.status && window.dash_clientside.set_props) {
+            window.dash_clientside.set_props(payload.status, {children: msg});
+          }
+        });
+        return noop;
+      },
       paint: function (payload) {
         var noop = window.dash_clientside.no_update;
         if (!payload || !payload.geo) return noop;

@@ -88,6 +88,17 @@ def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, col
     return p
 
 
+UNIT_KEYS = ("ags", "name", "kt", "kt_labels", "size", "size_labels")
+
+
+def paint_digest(p: dict) -> str:
+    """Names what a payload paints, whether or not it carries the units (those the browser may hold already):
+    the page layout's first payload and update_map's first answer compare equal, so the map paints once."""
+    import json
+    body = {k: v for k, v in p.items() if k not in UNIT_KEYS}
+    return hashlib.sha1(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def _dates(dates: pd.Series, lang: str) -> str | list[str]:
     """One formatted reference date when all units share it, else one per unit ('–' for none); each distinct
     date is formatted once."""

@@ -6,6 +6,8 @@ formatted values, flags, faded units) to a store, and a clientside callback reco
 """
 from __future__ import annotations
 
+import logging
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -23,8 +25,10 @@ from ..components.widgets import dropdown
 
 dash.register_page(__name__, path="/", name="Karte", title="Integrationsatlas – Karte", layout=lambda **_: None)
 
+log = logging.getLogger(__name__)
 MAP_META = "map-meta"
 MAP_GEO = "map-geo"
+MAP_FIRST = "map-first"
 MAP_WRAP = "map-wrap"
 MAP_NO_BOUNDARY = "map-no-boundary"
 TABS_VIEW = "karte-tabs"   # Karte | Tabelle (components/tabs.py), tab=table in the URL
@@ -56,11 +60,12 @@ def warm_classify() -> None:
     import mapclassify  # noqa: F401
 
 
-@data.memo(maxsize=256)    # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE)
+@data.memo(maxsize=64)     # the page layout per warehouse build and URL state (IA_CALLBACK_CACHE); with its first payload
 def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
     geo_url = data.geo_assets().get(state.level)
+    first_paint, first_meta = first_payload(state, geo_url)
     fig = mapfig.host_figure()
     sidebar = [
         html.Label(t("search", lang), htmlFor=ids.SEARCH, className="form-label small fw-semibold mb-0"),
@@ -99,12 +104,31 @@ def build(state: AppState, **_):
         html.P(id=ids.MAP_FOOTER, className="source-footer small text-muted mb-1"),
         html.P(id=MAP_NO_BOUNDARY, className="small text-muted mb-1"),
         page_stores("karte"),
-        dcc.Store(id=MAP_META, data={"level": state.level, "url": geo_url, "lang": lang}),
+        dcc.Store(id=MAP_META, data=first_meta),
         # read by iamap.prepare only: no callback writes it, so the geometry is added while update_map runs
         dcc.Store(id=MAP_GEO, data={"url": geo_url, "graph": ids.MAP, "tiles": data.geo_tiles(geo_url)}),
         dcc.Store(id=ids.MAP_PAINT), dcc.Store(id=ids.MAP_CLICK),
+        # the first payload, painted by iamap.paintFirst as soon as the layout is rendered (no callback writes
+        # it: a store update_map writes would wait for update_map's answer, which then is no_update)
+        dcc.Store(id=MAP_FIRST, data=first_paint),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
+
+
+def first_payload(state: AppState, geo_url: str | None) -> tuple[dict | None, dict]:
+    """The first paint payload inside the page layout (the map paints as soon as the layout is rendered, one
+    round trip earlier) and the meta store naming it, so update_map's first answer does not send it again."""
+    meta = {"level": state.level, "url": geo_url, "lang": state.lang}
+    if not geo_url or state.tab == "table":
+        return None, meta
+    try:
+        p = map_outputs(state, state.lang, None)[0]
+    except Exception:  # noqa: BLE001 - update_map then paints (and reports) as before
+        log.warning("first map payload not built for %s", state, exc_info=True)
+        return None, meta
+    if not isinstance(p, dict):
+        return None, meta
+    return {**p, "status": ids.MAP_STATUS}, {**meta, "units_key": p["units_key"], "painted": mapfig.paint_digest(p)}
 
 
 def filtered_values(st: AppState) -> tuple[pd.DataFrame, np.ndarray]:
@@ -145,7 +169,15 @@ def update_map(*args):
     *vals, search, meta = args
     meta = expect(MAP_META, meta)             # the store this callback writes: a dict or nothing
     st = state_from(MAP_CONTROLS, vals, search)
-    lang = lang_of(search)
+    out = map_outputs(st, lang_of(search), meta)
+    p = out[0]
+    if isinstance(p, dict) and (meta or {}).get("painted") == mapfig.paint_digest(p):
+        out = (no_update, *out[1:])           # the layout brought this very payload: painted already
+    return out
+
+
+def map_outputs(st: AppState, lang: str, meta: dict | None) -> tuple:
+    """update_map's ten outputs for a state (also used by build() for the first paint, without a round trip)."""
     ind_row = data.indicator(st.ind)
     unit = indicator_unit(ind_row, lang) if ind_row else ""
     df, m = filtered_values(st)
@@ -211,6 +243,8 @@ def fill_map_table(tab, *args):
 
 # an output Dash never shows (the store's own timestamp prop): without one, no initial call
 clientside_callback(ClientsideFunction("iamap", "prepare"), Output(MAP_GEO, "modified_timestamp"), Input(MAP_GEO, "data"))
+clientside_callback(ClientsideFunction("iamap", "paintFirst"), Output(MAP_FIRST, "modified_timestamp"),
+                    Input(MAP_FIRST, "data"))
 clientside_callback(ClientsideFunction("iamap", "paint"), Output(ids.MAP_STATUS, "children"),
                     Input(ids.MAP_PAINT, "data"))
 
