@@ -246,6 +246,21 @@ def _spec_text(spec, key: str) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
+def _units_cte(keep: list[str], group_cols: list[str]) -> str:
+    """The first two CTEs of the group-figure queries: regions with the Berlin rule applied, and the level's units
+    with their filter flag and group columns (shared by group_aggregate and group_aggregates)."""
+    return f"""
+    WITH r AS (
+        SELECT r.*, CASE WHEN r.east_west = 'berlin' THEN $berlin ELSE r.east_west END AS east_west_rule
+        FROM core.dim_region r
+    ),
+    units AS (
+        SELECT r.ags, r.population AS population_now, {' AND '.join(keep)} AS keep
+               {(', ' + ', '.join(group_cols)) if group_cols else ''}
+        FROM r WHERE r.level = $level
+    ),"""
+
+
 def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None = None,
                     filters: dict[str, list] | None = None, berlin_rule: str = "own",
                     wh: Warehouse | None = None, *, years: list[int] | None = None) -> pd.DataFrame:
@@ -290,16 +305,7 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
     gsel = ", ".join(f for f in by)
     gkey = ", ".join(["year"] + by)
     pop_weight = den_id in ("population", "population_census2022")
-    sql = f"""
-    WITH r AS (
-        SELECT r.*, CASE WHEN r.east_west = 'berlin' THEN $berlin ELSE r.east_west END AS east_west_rule
-        FROM core.dim_region r
-    ),
-    units AS (
-        SELECT r.ags, r.population AS population_now, {' AND '.join(keep)} AS keep
-               {(', ' + ', '.join(group_cols)) if group_cols else ''}
-        FROM r WHERE r.level = $level
-    ),
+    sql = _units_cte(keep, group_cols) + f"""
     yrs AS (SELECT unnest($years)::INTEGER AS year),
     uy AS (SELECT u.*, y.year, make_date(y.year, 12, 31) AS year_end FROM units u CROSS JOIN yrs y),
     -- one value per unit, indicator and year: the year's latest Stichtag (Berlin's register counts are half-yearly)
@@ -501,16 +507,7 @@ def group_aggregates(level: str, items: list[tuple[str, int]], by: list[str] | N
     gsel = ", ".join(by)
     gkey = ", ".join(["sid", "year"] + by)
     counted_ratio = "counted AND den IS NOT NULL AND (num IS NOT NULL OR cluster_complete)"
-    sql = f"""
-    WITH r AS (
-        SELECT r.*, CASE WHEN r.east_west = 'berlin' THEN $berlin ELSE r.east_west END AS east_west_rule
-        FROM core.dim_region r
-    ),
-    units AS (
-        SELECT r.ags, r.population AS population_now, {' AND '.join(keep)} AS keep
-               {(', ' + ', '.join(group_cols)) if group_cols else ''}
-        FROM r WHERE r.level = $level
-    ),
+    sql = _units_cte(keep, group_cols) + f"""
     spec AS (SELECT unnest($s_ind::VARCHAR[]) AS sid, unnest($s_year::INTEGER[]) AS year,
                     unnest($s_num::VARCHAR[]) AS num_id, unnest($s_den::VARCHAR[]) AS den_id,
                     unnest($s_kind::VARCHAR[]) AS kind, unnest($s_scale::DOUBLE[]) AS scale,
