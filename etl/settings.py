@@ -145,3 +145,13 @@ class Settings:
 
 def get_settings() -> Settings:
     return Settings()
+
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> str:
+    """One setting's current value (its env var or default): get_settings().<name> without resolving all ~40
+    (the app asks for the warehouse path and the callback cache on every memoised call)."""
+    s = _BY_NAME[name]
+    return os.environ.get(s.env, s.default)

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from etl.errors import UnknownSelection
-from etl.settings import Settings, get_settings
+from etl.settings import Settings, get_settings, setting
 
 from .connection import connect_reader
 
@@ -101,7 +101,11 @@ _WAREHOUSES: dict[str, Warehouse] = {}
 
 
 def get_warehouse(settings: Settings | None = None) -> Warehouse:
-    settings = settings or get_settings()
+    if settings is None:          # the app's path, once per memoised call: only the warehouse setting is read
+        wh = _WAREHOUSES.get(str(Path(setting("warehouse_path"))))
+        if wh is not None:
+            return wh
+        settings = get_settings()
     key = str(settings.warehouse)
     if key not in _WAREHOUSES:
         _WAREHOUSES[key] = Warehouse(settings)

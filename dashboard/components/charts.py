@@ -46,11 +46,35 @@ def _group_col(df: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, lan
         col = df["land_ags"] if f == "land" else df[f]
         if f == "east_west":
             col = east_west_rule(col, berlin_rule)
-        parts.append(col.map(lambda v, f=f: _facet_value_label(f, v, lang, lands)))
+        parts.append(_labels_of(col, f, lang, lands))
     out = parts[0]
     for p in parts[1:]:
         out = out + " · " + p
     return out
+
+
+def _labels_of(col: pd.Series, facet: str, lang: str, lands: dict) -> pd.Series:
+    """col.map(facet label) with one label per distinct value (11,000 Gemeinden have ~10 size classes)."""
+    plain = col.dtype == object or (isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is np.nan)
+    if col.empty or not plain:      # (nullable dtypes: map's own NA handling)
+        return col.map(lambda v: _facet_value_label(facet, v, lang, lands))
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    labels = [_facet_value_label(facet, v, lang, lands) for v in uniques]
+    if (codes < 0).any():
+        labels.append(_facet_value_label(facet, np.nan, lang, lands))     # code -1: the missing value's label
+    return pd.Series(np.array(labels, dtype=object)[codes], index=col.index)
+
+
+def highlight_trace(hi: pd.DataFrame, x: str, y: str, lang: str) -> dict | None:
+    """_add_highlight's trace as a figure dict trace (components/figdict.py); None when nothing is chosen."""
+    if hi.empty:
+        return None
+    hi = hi.sort_values(x)
+    return {"hovertemplate": "%{text}: %{x}<extra></extra>",
+            "marker": {"color": "#D55E00", "line": {"color": "#000", "width": 1}, "size": 12, "symbol": "diamond"},
+            "mode": "markers+text", "name": t("highlight", lang), "text": hi["name"].to_numpy(dtype=object),
+            "textposition": ["top center" if i % 2 == 0 else "bottom center" for i in range(len(hi))],
+            "x": np.asarray(hi[x]), "y": np.asarray(hi[y]), "type": "scatter"}
 
 
 def _add_highlight(fig: go.Figure, hi: pd.DataFrame, x: str, y: str, lang: str) -> None:

@@ -101,11 +101,16 @@ def bivariate_classes(x: pd.Series, y: pd.Series, bx, by) -> np.ndarray:
 
 def percentile_in(values: pd.Series, v: float) -> float:
     """Share of peers (with a value) at or below v, in % (the unit itself counts as a peer; mid-rank for ties)."""
-    s = values.dropna().astype(float)
-    if s.empty or v is None or np.isnan(v):
+    return percentile_of(values.to_numpy(dtype=float, na_value=np.nan), v)
+
+
+def percentile_of(values: np.ndarray, v: float) -> float:
+    """percentile_in for a float array (NaN = no value)."""
+    s = values[~np.isnan(values)]
+    if not s.size or v is None or np.isnan(v):
         return float("nan")
     below, equal = float((s < v).sum()), float((s == v).sum())
-    return 100.0 * (below + 0.5 * equal) / len(s)
+    return 100.0 * (below + 0.5 * equal) / s.size
 
 
 # -- composite -------------------------------------------------------------------------------------

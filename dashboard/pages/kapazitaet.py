@@ -27,8 +27,8 @@ from etl.export import LICENCE_TEXT
 
 from .. import data, ids
 from ..callbacks_util import checked, expect, guard, lang_of, page_stores, state_of
-from ..components import controls, filters, grid, lens, mapfig, reach
-from ..components.charts import LAYOUT, _add_highlight, _group_col
+from ..components import controls, figdict, filters, grid, lens, mapfig, reach
+from ..components.charts import LAYOUT, _group_col, highlight_trace
 from ..components.footer import source_text
 from ..components.palettes import FACET_COLOURS, NO_DATA
 from ..components.widgets import dropdown
@@ -467,30 +467,33 @@ def _num(v, lang: str, unit: str) -> str:
     return f"{s} {unit}".strip() if s != t("missing_value", lang) else s
 
 
-def quadrant_figure(quad: pd.DataFrame, med: dict, st: AppState, lang: str, lx: str, ly: str, ux: str, uy: str):
-    fig = go.Figure()
+def quadrant_figure(quad: pd.DataFrame, med: dict, st: AppState, lang: str, lx: str, ly: str, ux: str, uy: str) -> dict:
     if quad.empty:
-        fig.update_layout(**{**LAYOUT, "showlegend": False})
-        return fig
+        return figdict.figure(layout={**LAYOUT, "showlegend": False})
     q = quad.copy()
     q["group"] = _group_col(q, [st.col], st.br, lang, dict(data.lands()))
-    for i, (g, sub) in enumerate(sorted(q.groupby("group"), key=lambda kv: kv[0])):
-        fig.add_trace(go.Scattergl(x=sub["x"], y=sub["y"], mode="markers", name=g,
-                                   marker=dict(size=6, opacity=0.7, color=FACET_COLOURS[i % len(FACET_COLOURS)]),
-                                   customdata=sub["name"], hovertemplate="%{customdata}<br>%{x} / %{y}<extra></extra>"))
-    hi = q[q["ags"].isin(st.sel)].rename(columns={"x": "value_x", "y": "value_y"})
-    _add_highlight(fig, hi, "value_x", "value_y", lang)
-    fig.add_vline(x=med["mx"], line=dict(color="#555", dash="dash", width=1))
-    fig.add_hline(y=med["my"], line=dict(color="#555", dash="dash", width=1))
+    traces = [{"customdata": sub["name"].to_numpy(dtype=object),
+               "hovertemplate": "%{customdata}<br>%{x} / %{y}<extra></extra>",
+               "marker": {"color": FACET_COLOURS[i % len(FACET_COLOURS)], "opacity": 0.7, "size": 6}, "mode": "markers",
+               "name": g, "x": np.asarray(sub["x"]), "y": np.asarray(sub["y"]), "type": "scattergl"}
+              for i, (g, sub) in enumerate(sorted(q.groupby("group"), key=lambda kv: kv[0]))]
+    hi = highlight_trace(q[q["ags"].isin(st.sel)].rename(columns={"x": "value_x", "y": "value_y"}), "value_x",
+                         "value_y", lang)
+    if hi:
+        traces.append(hi)
     pol = _polarity().get(st.cx, "neutral")
     low_cap_top = pol == "higher_is_worse"   # where on the y axis "low capacity" lies
-    for qn, xr, yr in (("hp_lc", 0.99, 0.99 if low_cap_top else 0.01), ("lp_hc", 0.01, 0.01 if low_cap_top else 0.99)):
-        fig.add_annotation(text=t(f"lens_q_{qn}", lang), x=xr, y=yr, xref="paper", yref="paper", showarrow=False,
-                           xanchor="right" if xr > 0.5 else "left", yanchor="top" if yr > 0.5 else "bottom",
-                           font=dict(size=11, color="#444"), bgcolor="rgba(255,255,255,0.8)")
-    fig.update_layout(**LAYOUT, xaxis_title=f"{lx} ({ux})" if ux else lx, yaxis_title=f"{ly} ({uy})" if uy else ly,
-                      legend=dict(orientation="h", y=-0.18))
-    return fig
+    notes = [{"bgcolor": "rgba(255,255,255,0.8)", "font": {"color": "#444", "size": 11}, "showarrow": False,
+              "text": t(f"lens_q_{qn}", lang), "x": xr, "xanchor": "right" if xr > 0.5 else "left", "xref": "paper",
+              "y": yr, "yanchor": "top" if yr > 0.5 else "bottom", "yref": "paper"}
+             for qn, xr, yr in (("hp_lc", 0.99, 0.99 if low_cap_top else 0.01),
+                                ("lp_hc", 0.01, 0.01 if low_cap_top else 0.99))]
+    layout = {**LAYOUT, "xaxis": {"title": {"text": f"{lx} ({ux})" if ux else lx}},
+              "yaxis": {"title": {"text": f"{ly} ({uy})" if uy else ly}}, "legend": {"orientation": "h", "y": -0.18},
+              "shapes": [figdict.vline(med["mx"], {"color": "#555", "dash": "dash", "width": 1}),
+                         figdict.hline(med["my"], {"color": "#555", "dash": "dash", "width": 1})],
+              "annotations": notes}
+    return figdict.figure(traces, layout)
 
 
 def quadrant_count_list(counts: pd.DataFrame, st: AppState, lang: str, pop_date: str | None):
@@ -586,34 +589,45 @@ def map_click(click, search):
 # -- place card -----------------------------------------------------------------------------------------
 
 def card_frame(st: AppState, ags: str, lang: str) -> pd.DataFrame:
-    """Every pressure and capacity indicator of the place: raw value, date, percentile and median in its peer group."""
+    """Every pressure and capacity indicator of the place: raw value, date, percentile and median in its peer group.
+    Per indicator one look-up in data.value_arrays (the level's values as arrays, built by the start-up warm-up):
+    the peers' values are one mask over the regions, not a copied and filtered frame per indicator."""
     reg = data.regions(st.ll)
     peer = _peer_key(reg, st, lang)
     me = reg.index[reg["ags"] == ags]
     if not len(me):
         return pd.DataFrame()
     my_group = peer.loc[me[0]]
-    peers = set(reg.loc[peer == my_group, "ags"])
+    in_group = (peer == my_group).to_numpy(dtype=bool)
+    my_row = data.region_rows(st.ll).get(ags)
     rows = []
     df_ind = data.indicators()
     for r in df_ind[df_ind["role"].isin(["pressure", "capacity"])].to_dict("records"):
         ind = r["indicator_id"]
         if r.get("kind") == "count" or not _has(ind, st.ll):   # counts without a base would rank size, not load
             continue
-        v, meta = _values(ind, st.ll)
-        if v.empty:
+        y = _latest(ind, st.ll)
+        if y is None:
             continue
-        pv = v[v["ags"].isin(peers)]["value"]
-        mine = v.loc[v["ags"] == ags]
-        val = float(mine["value"].iloc[0]) if len(mine) and pd.notna(mine["value"].iloc[0]) else float("nan")
+        va = data.value_arrays(ind, st.ll, y)
+        if va.frame.empty:
+            continue
+        meta = {**data.meta(ind, st.ll, y), "year": y}
+        peer_rows = va.region_row[in_group]
+        pv = va.value[peer_rows[peer_rows >= 0]]
+        pv = pv[~np.isnan(pv)]
+        i = int(va.region_row[my_row]) if my_row is not None else -1
+        val = float(va.value[i]) if i >= 0 else float("nan")
+        flag = va.frame["flag"].iloc[i] if i >= 0 else None
+        date = va.frame["reference_date"].iloc[i] if i >= 0 else None
         rows.append({"indicator_id": ind, "label": indicator_label(r, lang), "role": r["role"],
                      "polarity": r.get("polarity") or "neutral", "unit": indicator_unit(r, lang), "value": val,
-                     "flag": mine["flag"].iloc[0] if len(mine) and isinstance(mine["flag"].iloc[0], str) else "",
-                     "reference_date": str(mine["reference_date"].iloc[0])[:10] if len(mine) and pd.notna(
-                         mine["reference_date"].iloc[0]) else _date_of(meta),
-                     "percentile": lens.percentile_in(pv, val), "peer_median": float(pv.median()) if pv.notna().any()
-                     else float("nan"), "n_peers": int(pv.notna().sum()), "group": my_group,
-                     "table_code": meta.get("table_code"), "source": meta.get("source"), "licence": meta.get("licence")})
+                     "flag": flag if isinstance(flag, str) else "",
+                     "reference_date": str(date)[:10] if i >= 0 and pd.notna(date) else _date_of(meta),
+                     "percentile": lens.percentile_of(pv, val),
+                     "peer_median": float(np.median(pv)) if pv.size else float("nan"), "n_peers": int(pv.size),
+                     "group": my_group, "table_code": meta.get("table_code"), "source": meta.get("source"),
+                     "licence": meta.get("licence")})
     out = pd.DataFrame(rows)
     return out.sort_values(["role", "label"], ascending=[False, True]).reset_index(drop=True) if len(out) else out
 
@@ -667,32 +681,37 @@ def update_card(*args):
              "percentile": _round(r.percentile, 1), "peer_median": _round(r.peer_median),
              "n_peers": r.n_peers, "polarity": t(f"lens_pol_{r.polarity}", lang), "table_code": r.table_code}
             for r in card.itertuples()]
-    return fig, cap, head, rows, cols, {"height": f"{fig.layout.height or 400}px"}
+    return fig, cap, head, rows, cols, {"height": f"{figdict.height(fig) or 400}px"}
 
 
 def _round(v, d: int = 3):
     return None if v is None or (isinstance(v, float) and np.isnan(v)) else round(float(v), d)
 
 
-def card_figure(card: pd.DataFrame, lang: str) -> go.Figure:
-    fig = go.Figure()
+def card_figure(card: pd.DataFrame, lang: str) -> dict:
+    """Percentile of each indicator in the peer group (pressure diamonds, capacity circles), as a figure dict."""
     if card.empty:
-        return fig
+        return figdict.empty()
     c = card[card["percentile"].notna()].iloc[::-1]
+    traces = []
     for role, colour, symbol in (("pressure", "#CC79A7", "diamond"), ("capacity", "#0072B2", "circle")):
         sub = c[c["role"] == role]
         if sub.empty:
             continue
-        arrow = sub["polarity"].map({"higher_is_better": " ↑+", "higher_is_worse": " ↑−"}).fillna("")
+        arrows = {"higher_is_better": " ↑+", "higher_is_worse": " ↑−"}
         text = [f"{_num(v, lang, u)} ({fmt_date(d, lang)}); {t('lens_col_peer_median', lang)}: {_num(pm, lang, u)}"
                 for v, u, d, pm in zip(sub["value"], sub["unit"], sub["reference_date"], sub["peer_median"])]
-        fig.add_trace(go.Scatter(x=sub["percentile"], y=sub["label"] + arrow, mode="markers", name=t(f"lens_role_{role}", lang),
-                                 marker=dict(size=10, color=colour, symbol=symbol), text=text,
-                                 hovertemplate="%{y}: P%{x:.0f}<br>%{text}<extra></extra>"))
-    fig.add_vline(x=50, line=dict(color="#777", dash="dot", width=1))
-    fig.update_layout(**LAYOUT, xaxis=dict(range=[0, 101], dtick=25, title=t("lens_card_x", lang)),
-                      height=max(320, 22 * len(c) + 90), legend=dict(orientation="h", y=1.02, yanchor="bottom"))
-    return fig
+        traces.append({"hovertemplate": "%{y}: P%{x:.0f}<br>%{text}<extra></extra>",
+                       "marker": {"color": colour, "size": 10, "symbol": symbol}, "mode": "markers",
+                       "name": t(f"lens_role_{role}", lang), "text": text,
+                       "x": sub["percentile"].to_numpy(dtype=float),
+                       "y": np.array([lb + arrows.get(p, "") for lb, p in zip(sub["label"], sub["polarity"])],
+                                     dtype=object),
+                       "type": "scatter"})
+    layout = {**LAYOUT, "xaxis": {"range": [0, 101], "dtick": 25, "title": {"text": t("lens_card_x", lang)}},
+              "height": max(320, 22 * len(c) + 90), "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+              "shapes": [figdict.vline(50, {"color": "#777", "dash": "dot", "width": 1})]}
+    return figdict.figure(traces, layout)
 
 
 # -- composite ------------------------------------------------------------------------------------------
@@ -748,34 +767,32 @@ def update_composite(search, _rendered):
         cols.append({"field": f"raw_{i.ind}", "headerName": f"{labels[i.ind]} ({u})", "type": "numericColumn"})
         cols.append({"field": f"std_{i.ind}", "headerName": f"{labels[i.ind]} ({t(f'lens_cz_short_{st.cz}', lang)}, "
                      f"{'+' if i.sign > 0 else '−'}, w={fmt_number(i.weight, lang)})", "type": "numericColumn"})
-    rows = []
-    for ags, r in tab.iterrows():
-        row = {"rank": int(r["rank"]), "name": r["name"], "ags": ags, "score": _round(r["score"]),
-               "rank_range": f"{int(r['rank_min'])}–{int(r['rank_max'])}"}
-        for i in ings:
-            row[f"raw_{i.ind}"] = _round(r[i.ind])
-            row[f"std_{i.ind}"] = _round(r[f"std_{i.ind}"])
-        rows.append(row)
+    rows = [{"rank": int(rk), "name": nm, "ags": ags, "score": _round(sc), "rank_range": f"{int(lo)}–{int(hi)}"}
+            for ags, rk, nm, sc, lo, hi in zip(tab.index.tolist(), *(tab[c].tolist() for c in
+                                                                   ("rank", "name", "score", "rank_min", "rank_max")))]
+    for i in ings:          # column by column (plain lists), not a Series per row
+        for row, a, b in zip(rows, tab[i.ind].tolist(), tab[f"std_{i.ind}"].tolist()):
+            row[f"raw_{i.ind}"], row[f"std_{i.ind}"] = _round(a), _round(b)
     return fig, cap, note, rows, cols
 
 
-def composite_figure(top: pd.DataFrame, ings, labels: dict, lang: str) -> go.Figure:
+def composite_figure(top: pd.DataFrame, ings, labels: dict, lang: str) -> dict:
     """Stacked contributions (weight share × signed standardised value) per place: the composite is the sum,
     never shown without its ingredients; the rank range (±50 % per weight) in the bar label."""
-    fig = go.Figure()
     if top.empty:
-        return fig
+        return figdict.empty()
     d = top.iloc[::-1]
-    ylab = [f"{r['rank']:.0f}. {r['name']} ({r['rank_min']:.0f}–{r['rank_max']:.0f})" for _, r in d.iterrows()]
-    for k, i in enumerate(ings):
-        fig.add_trace(go.Bar(y=ylab, x=d[f"con_{i.ind}"], orientation="h", name=labels[i.ind],
-                             marker_color=FACET_COLOURS[k % len(FACET_COLOURS)],
-                             hovertemplate="%{y}<br>" + labels[i.ind] + ": %{x:.2f}<extra></extra>"))
-    fig.add_trace(go.Scatter(y=ylab, x=d["score"], mode="markers", name=t("lens_col_score", lang),
-                             marker=dict(symbol="line-ns-open", size=14, color="#000", line=dict(width=2))))
-    fig.update_layout(**LAYOUT, barmode="relative", xaxis_title=t("lens_comp_x", lang),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom"), height=550)
-    return fig
+    ylab = [f"{rk:.0f}. {nm} ({lo:.0f}–{hi:.0f})" for rk, nm, lo, hi in
+            zip(d["rank"].tolist(), d["name"].tolist(), d["rank_min"].tolist(), d["rank_max"].tolist())]
+    traces = [{"hovertemplate": "%{y}<br>" + labels[i.ind] + ": %{x:.2f}<extra></extra>",
+               "marker": {"color": FACET_COLOURS[k % len(FACET_COLOURS)]}, "name": labels[i.ind], "orientation": "h",
+               "x": d[f"con_{i.ind}"].to_numpy(dtype=float), "y": list(ylab), "type": "bar"}
+              for k, i in enumerate(ings)]
+    traces.append({"marker": {"color": "#000", "line": {"width": 2}, "size": 14, "symbol": "line-ns-open"},
+                   "mode": "markers", "name": t("lens_col_score", lang), "x": d["score"].to_numpy(dtype=float),
+                   "y": list(ylab), "type": "scatter"})
+    return figdict.figure(traces, {**LAYOUT, "barmode": "relative", "xaxis": {"title": {"text": t("lens_comp_x", lang)}},
+                                   "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"}, "height": 550})
 
 
 # -- share of protection seekers vs share of population ----------------------------------------------------
@@ -788,6 +805,7 @@ def share_year() -> int | None:
     return max(ys) if ys else None
 
 
+@data.memo(maxsize=8)     # the same for every visitor (callers must not mutate it)
 def land_share(year: int) -> tuple[pd.DataFrame, dict]:
     """Per Land: protection seekers (Kreise summed: booking clusters lie inside one Land) and population of the
     same date, both as group figures (warehouse.queries.group_aggregate, kind count = sum); KS latest year."""
@@ -824,26 +842,38 @@ def kreis_share(year: int, land: str, lang: str) -> tuple[pd.DataFrame, int]:
     return lens.share_vs_population(merged), dropped
 
 
-def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None) -> go.Figure:
+def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None, height: int | None = None) -> dict:
     """Bars of the ratio, sorted; the bar text carries the counts (and the Königsteiner Schlüssel share with its year)."""
     d = d[d["ratio"].notna()].iloc[::-1]
-    fig = go.Figure()
     if d.empty:
-        return fig
+        return figdict.figure(layout={"height": height} if height is not None else None)
     text = [t("lens_share_bar", lang, s=fmt_number(s, lang, 0), p=fmt_number(p, lang, 0), r=fmt_number(r, lang, 2))
             + (t("lens_share_bar_ks", lang, year=ks_year, ks=fmt_number(k, lang, 2), sp=fmt_number(sp, lang, 2))
                if ks_year and pd.notna(k) else "")
             for s, p, r, k, sp in zip(d["seekers"], d["population"], d["ratio"], d.get("ks", pd.Series(np.nan, d.index)),
                                       d["share_population"])]
     colours = ["#D55E00" if r > 1 else "#0072B2" for r in d["ratio"]]
-    fig.add_trace(go.Bar(x=d["ratio"], y=d["name"], orientation="h", text=text, textposition="outside",
-                         textfont=dict(size=10), cliponaxis=False, marker_color=colours, name=t("lens_share_ratio", lang),
-                         hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
-    fig.add_vline(x=1, line=dict(color="#000", width=1.5))
+    bar = {"cliponaxis": False, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>", "marker": {"color": colours},
+           "name": t("lens_share_ratio", lang), "orientation": "h", "text": text, "textfont": {"size": 10},
+           "textposition": "outside", "x": d["ratio"].to_numpy(dtype=float), "y": d["name"].to_numpy(dtype=object),
+           "type": "bar"}
     # room on the right for the counts beside each bar
-    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis=dict(title=t("lens_share_x", lang),
-                      range=[0, float(d["ratio"].max()) * (2.3 if ks_year else 1.9)]), bargap=0.25)
-    return fig
+    layout = {**LAYOUT, "showlegend": False, "bargap": 0.25,
+              "xaxis": {"range": [0, float(d["ratio"].max()) * (2.3 if ks_year else 1.9)],
+                        "title": {"text": t("lens_share_x", lang)}},
+              "shapes": [figdict.vline(1, {"color": "#000", "width": 1.5})]}
+    if height is not None:
+        layout["height"] = height
+    return figdict.figure([bar], layout)
+
+
+@data.warmer
+def warm_land_share() -> int:
+    """The Länder share chart's group figures (the same for every visitor of /kapazitaet: it has no selection)."""
+    year = share_year()
+    if year is not None:
+        land_share(year)
+    return 1
 
 
 @callback(Output(ids.LENS_SHARE, "figure"), Output(f"{ids.LENS_SHARE}-cap", "children"),
@@ -883,8 +913,7 @@ def update_share(sl, search):
         return fig, cap, rows, cols, go.Figure(), t("lens_share_land_none", lang), [], share_columns(lang, {}), \
             {"height": "60px"}
     k, dropped = kreis_share(year, sl, lang)
-    kfig = share_figure(k, lang, None)
-    kfig.update_layout(height=max(300, 24 * int(k["ratio"].notna().sum()) + 80))
+    kfig = share_figure(k, lang, None, height=max(300, 24 * int(k["ratio"].notna().sum()) + 80))
     lname = dict(data.lands()).get(sl, sl)
     ksum = t("lens_share_kreis_summary", lang, land=lname, n=int(k["ratio"].notna().sum()),
              clusters=int(k.get("cluster", pd.Series(dtype=bool)).fillna(False).sum()), dropped=dropped)
@@ -893,7 +922,7 @@ def update_share(sl, search):
     krows = [{"name": r.name, "key": r.key, "seekers": _round(r.seekers, 0), "population": _round(r.population, 0),
               "share_seekers": _round(r.share_seekers, 2), "share_population": _round(r.share_population, 2),
               "ratio": _round(r.ratio, 3)} for r in k.itertuples()]
-    return fig, cap, rows, cols, kfig, kcap, krows, share_columns(lang, {}, kreis=True), {"height": f"{kfig.layout.height}px"}
+    return fig, cap, rows, cols, kfig, kcap, krows, share_columns(lang, {}, kreis=True), {"height": f"{figdict.height(kfig)}px"}
 
 
 def share_columns(lang: str, ks_meta: dict, kreis: bool = False) -> list[dict]:
