@@ -13,7 +13,8 @@ from dash import html
 from dashboard import data
 from dashboard.callbacks_util import lang_of, state_of
 from dashboard.components import filters, lens, reach
-from dashboard.components.charts import LAYOUT, _group_col
+from dashboard.components.charts import LAYOUT, _group_col, group_labels, swarm_offsets
+from dashboard.components.profile_parts import CENSUS_BREAKS
 from dashboard.components.footer import source_text
 from dashboard.components.palettes import FACET_COLOURS
 from dashboard.i18n import fmt_date, fmt_number, indicator_label, indicator_unit, t
@@ -266,6 +267,111 @@ def quadrant_figure(quad: pd.DataFrame, med: dict, st: AppState, lang: str, lx: 
                            font=dict(size=11, color="#444"), bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(**LAYOUT, xaxis_title=f"{lx} ({ux})" if ux else lx, yaxis_title=f"{ly} ({uy})" if uy else ly,
                       legend=dict(orientation="h", y=-0.18))
+    return fig
+
+
+
+
+# -- Vergleich (dashboard/components/charts.py, group_series.py) ------------------------------------------
+
+def group_bar_figure(agg: pd.DataFrame, lang: str, unit: str, title: str) -> go.Figure:
+    """Horizontal bars of the group value; n and population in the bar text."""
+    agg = agg.iloc[::-1]
+    text = [f"{fmt_number(v, lang)} (n={int(n)}, {fmt_number(p, lang)} EW)" if lang == "de" else
+            f"{fmt_number(v, lang)} (n={int(n)}, pop. {fmt_number(p, lang)})"
+            for v, n, p in zip(agg["value"], agg["n"], agg["population"])]
+    fig = go.Figure(go.Bar(x=agg["value"], y=agg["group"], orientation="h", text=text, textposition="auto",
+                           marker_color=FACET_COLOURS[0], hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_title=f"{title} ({unit})" if unit else title)
+    return fig
+
+
+def distribution_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
+                        highlight: list[str], lands: dict, mode: str = "box") -> go.Figure:
+    """Distribution per group as box plot or beeswarm (mode "swarm": every unit a dot), first group on top as in
+    the bars; chosen units as labelled diamonds on their group's line."""
+    df = values[values["value"].notna()].copy()
+    fig = go.Figure()
+    if df.empty:
+        return fig
+    df["group"] = _group_col(df, by, berlin_rule, lang, lands)
+    groups = sorted(df["group"].unique())
+    df["y"] = df["group"].map({g: i for i, g in enumerate(groups)}).astype(float)
+    for i, g in enumerate(groups):
+        sub = df[df["group"] == g]
+        colour = FACET_COLOURS[i % len(FACET_COLOURS)]
+        common = dict(x=sub["value"], name=g, showlegend=False, customdata=sub["name"],
+                      hovertemplate="%{customdata}: %{x}<extra></extra>")
+        if mode == "swarm":
+            fig.add_trace(go.Scattergl(y=sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy()), mode="markers",
+                                       marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7, color=colour), **common))
+        else:
+            fig.add_trace(go.Box(y=sub["y"], orientation="h", boxpoints="outliers", marker_color=colour, **common))
+    _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "y", lang)
+    fig.update_layout(**LAYOUT, xaxis_title=unit)
+    fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])
+    return fig
+
+
+def scatter_figure(dx: pd.DataFrame, dy: pd.DataFrame, colour: str, berlin_rule: str, lang: str,
+                   xlabel: str, ylabel: str, highlight: list[str], lands: dict) -> go.Figure:
+    """Scatter of two indicators at the same level, coloured by a facet, chosen units labelled."""
+    df = dx[["ags", "name", "value", "land_ags", "kommunaltyp", "size_class", "size_class_fine", "east_west",
+             "bbsr_kreistyp"]].merge(dy[["ags", "value"]], on="ags", suffixes=("_x", "_y"))
+    df = df[df["value_x"].notna() & df["value_y"].notna()]
+    fig = go.Figure()
+    if df.empty:
+        return fig
+    df["group"] = _group_col(df, [colour], berlin_rule, lang, lands)
+    for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0])):
+        fig.add_trace(go.Scattergl(x=sub["value_x"], y=sub["value_y"], mode="markers", name=g,
+                                   marker=dict(size=5, opacity=0.6, color=FACET_COLOURS[i % len(FACET_COLOURS)]),
+                                   customdata=sub["name"], hovertemplate="%{customdata}<br>%{x} / %{y}<extra></extra>"))
+    _add_highlight(fig, df[df["ags"].isin(highlight)], "value_x", "value_y", lang)
+    fig.update_layout(**LAYOUT, xaxis_title=xlabel, yaxis_title=ylabel, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def timeseries_figure(ts: pd.DataFrame, lang: str, ylabel: str, empty_text: str) -> go.Figure:
+    fig = go.Figure()
+    if ts.empty or ts.groupby("ags")["year"].nunique().max() < 2:
+        fig.add_annotation(text=empty_text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_visible=False, yaxis_visible=False)
+        return fig
+    for i, (ags, sub) in enumerate(ts.groupby("ags")):
+        fig.add_trace(go.Scatter(x=sub["year"], y=sub["value"], mode="lines+markers", name=str(sub["name"].iloc[0]),
+                                 line=dict(color=FACET_COLOURS[i % len(FACET_COLOURS)])))
+    fig.update_layout(**LAYOUT, yaxis_title=ylabel, xaxis=dict(dtick=1 if ts["year"].nunique() < 12 else None),
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def group_series_figure(ts: pd.DataFrame, by: list[str], lang: str, lands: dict, ylabel: str,
+                        empty_text: str) -> go.Figure:
+    fig = go.Figure()
+    have = ts[ts["value"].notna()] if len(ts) else ts
+    if have.empty or have["year"].nunique() < 2:
+        fig.add_annotation(text=empty_text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_visible=False, yaxis_visible=False)
+        return fig
+    have = have.assign(group=group_labels(have, by, lang, lands))
+    for i, (name, sub) in enumerate(have.groupby("group", sort=True)):
+        sub = sub.sort_values("year")
+        colour = FACET_COLOURS[i % len(FACET_COLOURS)]
+        approx = sub["approximate"].astype(bool).tolist() if "approximate" in sub else [False] * len(sub)
+        text = [f"{name} {y}: {fmt_number(v, lang)} (n={int(n)})" + (" ≈" if a else "")
+                for y, v, n, a in zip(sub["year"], sub["value"], sub["n_with_value"], approx)]
+        fig.add_trace(go.Scatter(
+            x=sub["year"], y=sub["value"], mode="lines+markers", name=str(name), text=text,
+            hovertemplate="%{text}<extra></extra>", line=dict(color=colour),
+            marker=dict(color=["white" if a else colour for a in approx], line=dict(color=colour, width=1.5), size=7)))
+    y0, y1 = int(have["year"].min()), int(have["year"].max())
+    for b in CENSUS_BREAKS:
+        if y0 < b <= y1:
+            fig.add_vline(x=b - 0.5, line_dash="dot", line_color="#999",
+                          annotation_text=("Zensus " if lang == "de" else "Census ") + str(b),
+                          annotation_position="top")
+    fig.update_layout(**LAYOUT, yaxis_title=ylabel, legend=dict(orientation="h", y=-0.2))
     return fig
 
 

@@ -191,16 +191,19 @@ def test_swarm_offsets_stack_ties_apart_within_the_band():
 
 
 def test_highlighted_units_get_alternating_labels_in_distribution_charts():
+    from plotly.io.json import to_json_plotly
+
     from dashboard.components.charts import distribution_figure
     df = REGIONS.assign(flag=None)
     for mode in ("box", "swarm"):
         fig = distribution_figure(df, ["east_west"], "own", "de", "%", highlight=["15002000", "15084550"], lands={},
                                   mode=mode)
-        hi = [tr for tr in fig.data if tr.name == t("highlight", "de")][0]
-        assert {tr.type for tr in fig.data if tr is not hi} == {"box" if mode == "box" else "scattergl"}
-        assert list(fig.layout.yaxis.ticktext) == ["Berlin", "Ost", "West"] and list(hi.y) == [1.0, 1.0]   # both Ost
-        assert list(hi.text) == ["Neustadt, Stadt", "Halle (Saale), Stadt"]       # sorted by value (5 < 10)
-        assert list(hi.textposition) == ["top center", "bottom center"]
+        hi = [tr for tr in fig["data"] if tr.get("name") == t("highlight", "de")][0]     # a figure dict (figdict.py)
+        assert {tr["type"] for tr in fig["data"] if tr is not hi} == {"box" if mode == "box" else "scattergl"}
+        assert list(fig["layout"]["yaxis"]["ticktext"]) == ["Berlin", "Ost", "West"]
+        assert json.loads(to_json_plotly(hi))["y"] == {"dtype": "f8", "bdata": "AAAAAAAA8D8AAAAAAADwPw=="}  # 1.0, 1.0: Ost
+        assert list(hi["text"]) == ["Neustadt, Stadt", "Halle (Saale), Stadt"]       # sorted by value (5 < 10)
+        assert list(hi["textposition"]) == ["top center", "bottom center"]
 
 
 def test_paint_digest_names_what_is_painted_not_whether_units_travel():

@@ -126,3 +126,50 @@ def test_quadrant_figure_equals_the_old_builder(app_real, search):
     assert _j(k.quadrant_figure(*args)) == _j(app_real.quadrant_figure(*args))
     empty = (quad.iloc[:0], med, st, st.lang, "Druck", "Kapazität", "%", "")
     assert _j(k.quadrant_figure(*empty)) == _j(app_real.quadrant_figure(*empty))
+
+
+COMPARE = ["?ind=foreigners_share&level=kreis&by=east_west&sel=15002",
+           "?ind=population&level=gemeinde&by=size_class&sel=05315000,12052000&lang=en",
+           "?ind=unemployment_rate&level=kreis&by=land,east_west&land=09,11",
+           "?ind=foreigners_share&level=kreis&by=kommunaltyp&sel=09162,11000",
+           "?ind=foreigners_share&level=gemeinde&col=land"]
+
+
+@pytest.mark.parametrize("search", COMPARE)
+def test_compare_figures_equal_the_old_builders(app_real, search):
+    from dashboard import data
+    from dashboard.callbacks_util import state_of
+    from dashboard.components import charts, filters
+    from dashboard.components import group_series as gs
+    L = app_real
+    st = state_of(search)
+    lang, lands, by = st.lang, dict(data.lands()), list(st.by)[:2]
+    year = st.year or data.latest_year(st.ind, st.level)
+    agg = data.group_aggregate(st.ind, st.level, year, by, st.filters(), st.br)
+    agg["group"] = charts.group_labels(agg, by, lang, lands)
+    for unit in ("%", ""):
+        assert _j(charts.group_bar_figure(agg, lang, unit, "T")) == _j(L.group_bar_figure(agg, lang, unit, "T"))
+    v = data.values(st.ind, st.level, year)
+    v = v[filters.mask(v, st)]
+    for mode in ("box", "swarm"):
+        kw = dict(highlight=list(st.sel), lands=lands, mode=mode)
+        new = charts.distribution_figure(v, by, st.br, lang, "%", **kw)
+        assert _j(new) == _j(L.distribution_figure(v, by, st.br, lang, "%", **kw)), mode
+        assert {tr["type"] for tr in new["data"]} >= {"box" if mode == "box" else "scattergl"}
+    other = "unemployment_rate" if st.level == "kreis" else "population"
+    dy = data.values(other, st.level, data.latest_year(other, st.level))
+    args = (v, dy, st.col, st.br, lang, "X", "Y")
+    assert _j(charts.scatter_figure(*args, highlight=list(st.sel), lands=lands)) == _j(
+        L.scatter_figure(*args, highlight=list(st.sel), lands=lands))
+    ts = data.series(st.ind, st.level, [a for a in st.sel if len(a) == {"kreis": 5, "gemeinde": 8}[st.level]])
+    assert _j(charts.timeseries_figure(ts, lang, "Y", "–")) == _j(L.timeseries_figure(ts, lang, "Y", "–"))
+    g = data.group_series(st.ind, st.level, by, st.filters(), st.br)
+    assert len(g) > 10
+    new = gs.group_series_figure(g, by, lang, lands, "Y", "–")
+    assert _j(new) == _j(L.group_series_figure(g, by, lang, lands, "Y", "–"))
+    for empty in (v.iloc[:0], ):
+        assert _j(charts.distribution_figure(empty, by, st.br, lang, "%", highlight=[], lands=lands)) == _j(
+            L.distribution_figure(empty, by, st.br, lang, "%", highlight=[], lands=lands))
+    assert _j(gs.group_series_figure(g.iloc[:0], by, lang, lands, "Y", "–")) == _j(
+        L.group_series_figure(g.iloc[:0], by, lang, lands, "Y", "–"))
+    assert _j(charts.timeseries_figure(ts.iloc[:0], lang, "Y", "–")) == _j(L.timeseries_figure(ts.iloc[:0], lang, "Y", "–"))

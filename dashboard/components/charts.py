@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..i18n import facet_label, fmt_date, fmt_number, indicator_label, indicator_unit, t
 from .filters import east_west_rule
+from . import figdict
 from .palettes import FACET_COLOURS
 
 LAYOUT = dict(margin=dict(l=10, r=10, t=10, b=10), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
@@ -26,16 +26,17 @@ def group_labels(df: pd.DataFrame, by: list[str], lang: str, lands: dict) -> lis
     return [" · ".join(_facet_value_label(f, row[f], lang, lands) for f in by) for _, row in df.iterrows()]
 
 
-def group_bar_figure(agg: pd.DataFrame, lang: str, unit: str, title: str) -> go.Figure:
-    """Horizontal bars of the group value; n and population in the bar text."""
+def group_bar_figure(agg: pd.DataFrame, lang: str, unit: str, title: str) -> dict:
+    """Horizontal bars of the group value; n and population in the bar text (a figure dict, figdict.py)."""
     agg = agg.iloc[::-1]
     text = [f"{fmt_number(v, lang)} (n={int(n)}, {fmt_number(p, lang)} EW)" if lang == "de" else
             f"{fmt_number(v, lang)} (n={int(n)}, pop. {fmt_number(p, lang)})"
             for v, n, p in zip(agg["value"], agg["n"], agg["population"])]
-    fig = go.Figure(go.Bar(x=agg["value"], y=agg["group"], orientation="h", text=text, textposition="auto",
-                           marker_color=FACET_COLOURS[0], hovertemplate="%{y}: %{x}<extra></extra>"))
-    fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_title=f"{title} ({unit})" if unit else title)
-    return fig
+    bar = {"hovertemplate": "%{y}: %{x}<extra></extra>", "marker": {"color": FACET_COLOURS[0]}, "orientation": "h",
+           "text": text, "textposition": "auto", "x": figdict.arr(agg["value"]), "y": figdict.arr(agg["group"]),
+           "type": "bar"}
+    return figdict.figure([bar], {**LAYOUT, "showlegend": False,
+                                  "xaxis": {"title": {"text": f"{title} ({unit})" if unit else title}}})
 
 
 def _group_col(df: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, lands: dict) -> pd.Series:
@@ -77,17 +78,6 @@ def highlight_trace(hi: pd.DataFrame, x: str, y: str, lang: str) -> dict | None:
             "x": np.asarray(hi[x]), "y": np.asarray(hi[y]), "type": "scatter"}
 
 
-def _add_highlight(fig: go.Figure, hi: pd.DataFrame, x: str, y: str, lang: str) -> None:
-    """Chosen units as labelled orange diamonds; labels alternate above/below so neighbours stay readable."""
-    if hi.empty:
-        return
-    hi = hi.sort_values(x)
-    fig.add_trace(go.Scatter(x=hi[x], y=hi[y], mode="markers+text", text=hi["name"],
-                             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(hi))],
-                             marker=dict(symbol="diamond", size=12, color="#D55E00", line=dict(width=1, color="#000")),
-                             name=t("highlight", lang), hovertemplate="%{text}: %{x}<extra></extra>"))
-
-
 def swarm_offsets(x: np.ndarray, n_bins: int = 60, half_width: float = 0.42) -> np.ndarray:
     """Vertical offsets for a beeswarm: points are binned along x; within a bin they stack outwards
     (0, +d, −d, +2d, …) in x order. d is chosen so the fullest bin just fills ±half_width, so groups
@@ -110,63 +100,79 @@ def swarm_offsets(x: np.ndarray, n_bins: int = 60, half_width: float = 0.42) -> 
 
 
 def distribution_figure(values: pd.DataFrame, by: list[str], berlin_rule: str, lang: str, unit: str,
-                        highlight: list[str], lands: dict, mode: str = "box") -> go.Figure:
+                        highlight: list[str], lands: dict, mode: str = "box") -> dict:
     """Distribution per group as box plot or beeswarm (mode "swarm": every unit a dot), first group on top as in
-    the bars; chosen units as labelled diamonds on their group's line."""
+    the bars; chosen units as labelled diamonds on their group's line (a figure dict, figdict.py)."""
     df = values[values["value"].notna()].copy()
-    fig = go.Figure()
     if df.empty:
-        return fig
+        return figdict.empty()
     df["group"] = _group_col(df, by, berlin_rule, lang, lands)
     groups = sorted(df["group"].unique())
     df["y"] = df["group"].map({g: i for i, g in enumerate(groups)}).astype(float)
-    for i, g in enumerate(groups):
-        sub = df[df["group"] == g]
+    traces = []
+    for i, (g, sub) in enumerate(_groups_in_order(df, groups)):
         colour = FACET_COLOURS[i % len(FACET_COLOURS)]
-        common = dict(x=sub["value"], name=g, showlegend=False, customdata=sub["name"],
-                      hovertemplate="%{customdata}: %{x}<extra></extra>")
+        common = {"customdata": figdict.arr(sub["name"]), "hovertemplate": "%{customdata}: %{x}<extra></extra>",
+                  "name": g, "showlegend": False, "x": figdict.arr(sub["value"])}
         if mode == "swarm":
-            fig.add_trace(go.Scattergl(y=sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy()), mode="markers",
-                                       marker=dict(size=4 if len(sub) > 500 else 6, opacity=0.7, color=colour), **common))
+            traces.append({**common, "marker": {"color": colour, "opacity": 0.7, "size": 4 if len(sub) > 500 else 6},
+                           "mode": "markers", "y": sub["y"].to_numpy() + swarm_offsets(sub["value"].to_numpy()),
+                           "type": "scattergl"})
         else:
-            fig.add_trace(go.Box(y=sub["y"], orientation="h", boxpoints="outliers", marker_color=colour, **common))
-    _add_highlight(fig, df[df["ags"].isin(highlight)], "value", "y", lang)
-    fig.update_layout(**LAYOUT, xaxis_title=unit)
-    fig.update_yaxes(tickvals=list(range(len(groups))), ticktext=groups, range=[len(groups) - 0.4, -0.6])
-    return fig
+            traces.append({**common, "boxpoints": "outliers", "marker": {"color": colour}, "orientation": "h",
+                           "y": figdict.arr(sub["y"]), "type": "box"})
+    hi = highlight_trace(df[df["ags"].isin(highlight)], "value", "y", lang)
+    if hi:
+        traces.append(hi)
+    return figdict.figure(traces, {**LAYOUT, "xaxis": {"title": {"text": unit}},
+                                   "yaxis": {"range": [len(groups) - 0.4, -0.6], "ticktext": list(groups),
+                                             "tickvals": list(range(len(groups)))}})
+
+
+def _groups_in_order(df: pd.DataFrame, groups: list):
+    """(group, rows) for each group in `groups` order, rows in the frame's order (as df[df.group == g])."""
+    codes = df["group"].map({g: i for i, g in enumerate(groups)}).to_numpy()
+    for i, g in enumerate(groups):
+        yield g, df[codes == i]
 
 
 def scatter_figure(dx: pd.DataFrame, dy: pd.DataFrame, colour: str, berlin_rule: str, lang: str,
-                   xlabel: str, ylabel: str, highlight: list[str], lands: dict) -> go.Figure:
-    """Scatter of two indicators at the same level, coloured by a facet, chosen units labelled."""
+                   xlabel: str, ylabel: str, highlight: list[str], lands: dict) -> dict:
+    """Scatter of two indicators at the same level, coloured by a facet, chosen units labelled (a figure dict)."""
     df = dx[["ags", "name", "value", "land_ags", "kommunaltyp", "size_class", "size_class_fine", "east_west",
              "bbsr_kreistyp"]].merge(dy[["ags", "value"]], on="ags", suffixes=("_x", "_y"))
     df = df[df["value_x"].notna() & df["value_y"].notna()]
-    fig = go.Figure()
     if df.empty:
-        return fig
+        return figdict.empty()
     df["group"] = _group_col(df, [colour], berlin_rule, lang, lands)
-    for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0])):
-        fig.add_trace(go.Scattergl(x=sub["value_x"], y=sub["value_y"], mode="markers", name=g,
-                                   marker=dict(size=5, opacity=0.6, color=FACET_COLOURS[i % len(FACET_COLOURS)]),
-                                   customdata=sub["name"], hovertemplate="%{customdata}<br>%{x} / %{y}<extra></extra>"))
-    _add_highlight(fig, df[df["ags"].isin(highlight)], "value_x", "value_y", lang)
-    fig.update_layout(**LAYOUT, xaxis_title=xlabel, yaxis_title=ylabel, legend=dict(orientation="h", y=-0.2))
-    return fig
+    traces = [{"customdata": figdict.arr(sub["name"]), "hovertemplate": "%{customdata}<br>%{x} / %{y}<extra></extra>",
+               "marker": {"color": FACET_COLOURS[i % len(FACET_COLOURS)], "opacity": 0.6, "size": 5}, "mode": "markers",
+               "name": g, "x": figdict.arr(sub["value_x"]), "y": figdict.arr(sub["value_y"]), "type": "scattergl"}
+              for i, (g, sub) in enumerate(sorted(df.groupby("group"), key=lambda kv: kv[0]))]
+    hi = highlight_trace(df[df["ags"].isin(highlight)], "value_x", "value_y", lang)
+    if hi:
+        traces.append(hi)
+    return figdict.figure(traces, {**LAYOUT, "xaxis": {"title": {"text": xlabel}}, "yaxis": {"title": {"text": ylabel}},
+                                   "legend": {"orientation": "h", "y": -0.2}})
 
 
-def timeseries_figure(ts: pd.DataFrame, lang: str, ylabel: str, empty_text: str) -> go.Figure:
-    fig = go.Figure()
+def no_data_figure(text: str) -> dict:
+    """An empty chart with a centred note (no axes)."""
+    return figdict.figure([], {**LAYOUT, "showlegend": False, "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                               "annotations": [{"showarrow": False, "text": text, "x": 0.5, "xref": "paper", "y": 0.5,
+                                                "yref": "paper"}]})
+
+
+def timeseries_figure(ts: pd.DataFrame, lang: str, ylabel: str, empty_text: str) -> dict:
     if ts.empty or ts.groupby("ags")["year"].nunique().max() < 2:
-        fig.add_annotation(text=empty_text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-        fig.update_layout(**{**LAYOUT, "showlegend": False}, xaxis_visible=False, yaxis_visible=False)
-        return fig
-    for i, (ags, sub) in enumerate(ts.groupby("ags")):
-        fig.add_trace(go.Scatter(x=sub["year"], y=sub["value"], mode="lines+markers", name=str(sub["name"].iloc[0]),
-                                 line=dict(color=FACET_COLOURS[i % len(FACET_COLOURS)])))
-    fig.update_layout(**LAYOUT, yaxis_title=ylabel, xaxis=dict(dtick=1 if ts["year"].nunique() < 12 else None),
-                      legend=dict(orientation="h", y=-0.2))
-    return fig
+        return no_data_figure(empty_text)
+    traces = [{"line": {"color": FACET_COLOURS[i % len(FACET_COLOURS)]}, "mode": "lines+markers",
+               "name": str(sub["name"].iloc[0]), "x": figdict.arr(sub["year"]), "y": figdict.arr(sub["value"]),
+               "type": "scatter"} for i, (ags, sub) in enumerate(ts.groupby("ags"))]
+    layout = {**LAYOUT, "yaxis": {"title": {"text": ylabel}}, "legend": {"orientation": "h", "y": -0.2}}
+    if ts["year"].nunique() < 12:
+        layout["xaxis"] = {"dtick": 1}
+    return figdict.figure(traces, layout)
 
 
 def selection_rows(units: list[tuple[str, str, pd.DataFrame]], catalogue: pd.DataFrame, lang: str):

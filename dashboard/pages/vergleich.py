@@ -186,7 +186,7 @@ def dist_summary(vals_df: pd.DataFrame, fig, lang: str, unit: str) -> str:
     v = vals_df["value"].dropna()
     if v.empty:
         return t("sum_empty", lang)
-    groups = len({tr.name for tr in fig.data if tr.name != t("highlight", lang)})
+    groups = len({tr.get("name") for tr in fig["data"] if tr.get("name") != t("highlight", lang)})
     return t("sum_dist", lang, n=len(v), g=groups, med=_with_unit(float(v.median()), lang, unit))
 
 
