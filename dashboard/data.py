@@ -565,6 +565,9 @@ def warm_status() -> int:
     from etl.catalogue import load_catalogue
     load_catalogue()
     dataset_status()
+    from etl import builds, history, lock, schedule  # noqa: F401 - imported on the console's first visit (~25 ms)
+    schedule_overview()      # its trigger classes are imported on first use; the schedule itself is read per visit
+    active_run()
     return 1
 
 

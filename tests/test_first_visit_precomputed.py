@@ -72,3 +72,26 @@ def test_warmed_single_facet_group_figures_equal_group_aggregate(data):
         pd.testing.assert_frame_equal(data.group_aggregate(ind, "kreis", year, by, {}, "west"),
                                       q.group_aggregate(ind, "kreis", year, by=by, filters={}, berlin_rule="west"),
                                       check_exact=False, rtol=1e-12)
+
+
+def test_table_ranking_labels_equal_one_label_per_row(data):
+    from dashboard.i18n import facet_label
+    from dashboard.pages import tabelle
+    df = pd.DataFrame({"ags": ["1", "2", "3", "4"], "name": ["A", "B", "C", "D"], "land": ["09", "09", "11", None],
+                       "kommunaltyp": ["kreisfreie_stadt", "landkreis", None, "kreisfreie_stadt"],
+                       "size_class": ["grossstadt", None, np.nan, "grossstadt"],
+                       "size_class_fine": [None, "kleinstadt", None, None], "east_west": ["west", "east", "berlin", None],
+                       "bbsr_kreistyp": pd.array([1, None, 3, 1], dtype="Int64"), "population_2024": [5, 6, 7, 8],
+                       "value": [1.0, 3.0, np.nan, 3.0], "flag": [None, "x", None, None],
+                       "reference_date": ["2024-12-31"] * 4, "table_code": ["t"] * 4})
+    for lang in ("de", "en"):
+        out = tabelle.ranking(df, lang, "%", {}).set_index("ags")
+        for _, r in df.iterrows():
+            row = out.loc[r["ags"]]
+            assert row["kommunaltyp"] == facet_label("kommunaltyp", r["kommunaltyp"], lang)
+            assert row["size_class"] == (facet_label("size_class", r["size_class"], lang) if pd.notna(r["size_class"])
+                                         else facet_label("size_class_fine", r["size_class_fine"], lang))
+            assert row["east_west"] == facet_label("east_west", r["east_west"], lang)
+            assert row["bbsr_kreistyp"] == (facet_label("bbsr_kreistyp", r["bbsr_kreistyp"], lang)
+                                            if pd.notna(r["bbsr_kreistyp"]) else "")
+        assert out.loc["2", "rank"] == 1 and out.loc["4", "rank"] == 1 and out.loc["1", "rank"] == 3

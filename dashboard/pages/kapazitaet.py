@@ -62,6 +62,7 @@ def _has(ind: str, level: str) -> bool:
     return bool(data.catalogue().available.get(ind, {}).get(level))
 
 
+@data.memo(maxsize=64)     # per warehouse build; callers must not mutate the list (they concatenate copies)
 def _role_options(role: str, level: str, lang: str) -> list[dict]:
     df = data.indicators()
     df = df[df["role"] == role]
@@ -865,6 +866,16 @@ def share_figure(d: pd.DataFrame, lang: str, ks_year: int | None, height: int | 
     if height is not None:
         layout["height"] = height
     return figdict.figure([bar], layout)
+
+
+@data.warmer
+def warm_role_options() -> int:
+    """The pressure/capacity dropdowns of both levels and languages (the page layout of every first visit)."""
+    for role in ("pressure", "capacity"):
+        for level in LEVEL_LEN:
+            for lang in ("de", "en"):
+                _role_options(role, level, lang)
+    return 8
 
 
 @data.warmer

@@ -63,15 +63,33 @@ def build(state: AppState, **_):
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
 
 
+def _once(fn):
+    """fn memoised per distinct argument for one call of ranking() (11,000 rows, a handful of facet values)."""
+    memo: dict = {}
+
+    def get(*key):
+        try:
+            return memo[key]
+        except KeyError:
+            memo[key] = out = fn(*key)
+            return out
+        except TypeError:          # an unhashable value
+            return fn(*key)
+    return get
+
+
 def ranking(df: pd.DataFrame, lang: str, unit: str, meta: dict) -> pd.DataFrame:
     """Rows for the grid: rank by value (1 = highest; ties share the rank), labels in the UI language."""
+    kt = _once(lambda v: facet_label("kommunaltyp", v, lang))
+    sc = _once(lambda a, b: facet_label("size_class", a, lang) if pd.notna(a) else facet_label("size_class_fine", b, lang))
+    ew = _once(lambda v: facet_label("east_west", v, lang))
+    bt = _once(lambda v: facet_label("bbsr_kreistyp", v, lang) if pd.notna(v) else "")
     out = pd.DataFrame({
         "ags": df["ags"].astype(str), "name": df["name"], "land": df.get("land"),
-        "kommunaltyp": [facet_label("kommunaltyp", v, lang) for v in df["kommunaltyp"]],
-        "size_class": [facet_label("size_class", a, lang) if pd.notna(a) else facet_label("size_class_fine", b, lang)
-                       for a, b in zip(df["size_class"], df["size_class_fine"])],
-        "east_west": [facet_label("east_west", v, lang) for v in df["east_west"]],
-        "bbsr_kreistyp": [facet_label("bbsr_kreistyp", v, lang) if pd.notna(v) else "" for v in df["bbsr_kreistyp"]],
+        "kommunaltyp": [kt(v) for v in df["kommunaltyp"]],
+        "size_class": [sc(a, b) for a, b in zip(df["size_class"], df["size_class_fine"])],
+        "east_west": [ew(v) for v in df["east_west"]],
+        "bbsr_kreistyp": [bt(v) for v in df["bbsr_kreistyp"]],
         "population_2024": df["population_2024"],
         "value": df["value"].astype(float).round(4), "unit": unit,
         "flag": df["flag"].fillna(""),
