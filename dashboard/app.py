@@ -84,6 +84,15 @@ def _warm_tiles() -> None:
         log.warning("vector tiles not warmed: %s", exc)
 
 
+def _warm_poster() -> None:
+    """The map's still image (dashboard/poster.py): its polygons per level and the landing page's image."""
+    from . import poster as still
+    try:
+        still.warm()
+    except Exception as exc:  # noqa: BLE001 - the pages then come without their still image
+        log.warning("map poster not warmed: %s", exc)
+
+
 def _warm_up() -> None:
     """Fill the query caches and the search index in the background so the first visitor does not wait."""
     import threading
@@ -92,6 +101,7 @@ def _warm_up() -> None:
         try:
             if data.warehouse_ready():
                 _warm_tiles()
+                _warm_poster()
                 data.catalogue()
                 data.search("ha")
                 data.warm_values()
@@ -245,6 +255,8 @@ def apply_url(states, navs, pathname, search):
 from .pages import _shared, daten, kapazitaet, karte, profil, status, tabelle, vergleich  # noqa: E402,F401
 from . import reach_app  # noqa: E402
 reach_app.register(app)   # share/embed/export/citation, frame-ancestors policy, <html lang>
+from . import poster  # noqa: E402
+poster.register(app)      # the map's still image in a Karte page's HTML (first paint)
 from . import security  # noqa: E402
 security.register(app)    # CSP (hashes of Dash's inline scripts), nosniff, Referrer-Policy; docs/SECURITY.md
 

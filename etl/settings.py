@@ -77,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
             "1 = the map draws from vector tiles cut from the geometry asset (geodata/tiles.py: the worker decodes "
             "a few pre-cut tiles instead of parsing and indexing 4 MB of GeoJSON); 0 = a GeoJSON source (the "
             "baseline of bench/bench_first_paint.py)."),
+    Setting("map_poster", "IA_MAP_POSTER", "1",
+            "1 = a Karte page's HTML carries a still image of its map, drawn on the server (geodata/poster.py), "
+            "shown until the live map has drawn: the map is on screen before Dash has booted; 0 = no still image "
+            "(the baseline of bench/bench_first_paint.py)."),
     Setting("workers", "IA_WORKERS", "2",
             "gunicorn worker processes of `integrationsatlas serve` (each holds its own caches, ~1 GB when warm)."),
     Setting("threads", "IA_THREADS", "4",

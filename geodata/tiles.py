@@ -72,21 +72,14 @@ class TileSet:
         table g (the asset as it is) and, for the low zooms where that is finer than a pixel, g<z> (the whole
         coverage simplified to GENERALISE_PX pixels at the tile's finest display zoom, shared borders kept)."""
         if self._con is None:
-            import numpy as np
             import pandas as pd
             import shapely
-            from pyproj import Transformer
-            feats = json.loads(self.asset.read_text(encoding="utf-8")).get("features") or []
-            ags = [str(x["id"]) for x in feats]
-            geoms = shapely.from_geojson([json.dumps(x["geometry"]) for x in feats]) if feats else np.array([])
-            tf = Transformer.from_crs(4326, 3857, always_xy=True)
-            merc = shapely.transform(geoms, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1])))
+            ags, merc = mercator(self.asset)
             con = _spatial_connection()
             tables = {"g": merc}
             for z in range(0, MAX_ZOOM + 1):
-                tol = GENERALISE_PX * 2 * _R / EXTENT_PX / 2 ** (z + 1)
-                if tol > self.finest_m(merc):
-                    tables[f"g{z}"] = shapely.coverage_simplify(merc, tol) if len(merc) else merc
+                if generalise_m(z) > finest_m():
+                    tables[f"g{z}"] = generalised(merc, z)
             for name, g in tables.items():
                 f = pd.DataFrame({"ags": ags, "wkb": shapely.to_wkb(g) if len(g) else []}, dtype=object)
                 con.register("f", f)
@@ -97,16 +90,9 @@ class TileSet:
             box = con.execute("SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), "
                               "max(ST_YMax(geom)) FROM g").fetchone()
             self.bounds = None if box[0] is None else tuple(float(v) for v in box)
-            self.features = len(feats)
+            self.features = len(ags)
             self._con = con
         return self._con
-
-    @staticmethod
-    def finest_m(merc) -> float:
-        """Mercator metres below which simplifying the asset changes nothing: its own tolerance (geodata/assets.py,
-        500 m on the ground for Gemeinden ≈ 800 Mercator metres in Germany)."""
-        from geodata.assets import TOLERANCE_M
-        return min(TOLERANCE_M.values()) * 1.6
 
     def covering(self, z: int) -> list[tuple[int, int]]:
         """(x, y) of the tiles at zoom z that the geometry's bounding box touches."""
@@ -196,6 +182,40 @@ class TileSet:
         finally:
             if lock is not None:
                 lock.close()
+
+
+def mercator(asset: Path) -> tuple[list[str], "np.ndarray"]:
+    """(AGS per feature, shapely polygons in Web Mercator metres) of a geometry asset, in the asset's order."""
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+    feats = json.loads(Path(asset).read_text(encoding="utf-8")).get("features") or []
+    ags = [str(x["id"]) for x in feats]
+    geoms = shapely.from_geojson([json.dumps(x["geometry"]) for x in feats]) if feats else np.array([])
+    tf = Transformer.from_crs(4326, 3857, always_xy=True)
+    return ags, shapely.transform(geoms, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1])))
+
+
+def generalise_m(z: int) -> float:
+    """Mercator metres of GENERALISE_PX pixels at the finest display zoom of zoom-z tiles (just below z + 1)."""
+    return GENERALISE_PX * 2 * _R / EXTENT_PX / 2 ** (z + 1)
+
+
+def finest_m() -> float:
+    """Mercator metres below which simplifying an asset changes nothing: its own tolerance (geodata/assets.py,
+    500 m on the ground for Gemeinden ≈ 800 Mercator metres in Germany)."""
+    from geodata.assets import TOLERANCE_M
+    return min(TOLERANCE_M.values()) * 1.6
+
+
+def generalised(merc, z: int):
+    """The coverage as the zoom-z tiles draw it: simplified to GENERALISE_PX pixels where the asset is finer than
+    that (shapely.coverage_simplify: shared borders stay shared), else as it is. Also the map poster's geometry
+    (geodata/poster.py), so the still image and the live map show the same polygons."""
+    import shapely
+    if not len(merc) or generalise_m(z) <= finest_m():
+        return merc
+    return shapely.coverage_simplify(merc, generalise_m(z))
 
 
 _SETS: dict[Path, TileSet] = {}

@@ -115,6 +115,7 @@ def build(state: AppState, **_):
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
 
 
+@data.memo(maxsize=64)     # shared by the page layout and the map's still image (dashboard/poster.py)
 def first_payload(state: AppState, geo_url: str | None) -> tuple[dict | None, dict]:
     """The first paint payload inside the page layout (the map paints as soon as the layout is rendered, one
     round trip earlier) and the meta store naming it, so update_map's first answer does not send it again."""
