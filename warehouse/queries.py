@@ -265,6 +265,27 @@ def _units_cte(keep: list[str], group_cols: list[str]) -> str:
     ),"""
 
 
+def _joined_cte(value_id: str, num_id: str, den_id: str) -> str:
+    """The CTEs joining each unit-year (uy) with its value, numerator, denominator, population (pop) and booking
+    cluster (cl), shared by group_aggregate and group_aggregates; the three ids are SQL: bound parameters in the
+    one, the spec's columns in the other."""
+    return f"""
+    cl AS (SELECT unnest($cl_member::VARCHAR[]) AS member, unnest($cl_host::VARCHAR[]) AS host),
+    j AS (
+        SELECT uy.*, v.value, v.flag, v.reference_date, n.value AS num, n.flag AS num_flag, d.value AS den,
+               pop.pop, pop.pop_date,
+               CASE coalesce(n.flag, v.flag) WHEN 'booked_elsewhere' THEN coalesce(cl.host, uy.ags)
+                                              WHEN 'includes_other_kreise' THEN uy.ags END AS cluster
+        FROM uy
+        LEFT JOIN obs v ON v.ags = uy.ags AND v.year = uy.year AND v.indicator_id = {value_id}
+        LEFT JOIN obs n ON n.ags = uy.ags AND n.year = uy.year AND n.indicator_id = {num_id}
+        LEFT JOIN obs d ON d.ags = uy.ags AND d.year = uy.year AND d.indicator_id = {den_id}
+        LEFT JOIN pop ON pop.ags = uy.ags AND pop.year = uy.year
+        LEFT JOIN cl ON cl.member = uy.ags
+    ),
+    """
+
+
 def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None = None,
                     filters: dict[str, list] | None = None, berlin_rule: str = "own",
                     wh: Warehouse | None = None, *, years: list[int] | None = None) -> pd.DataFrame:
@@ -323,19 +344,7 @@ def group_aggregate(indicator: str, level: str, year: int, by: list[str] | None 
                AND year <= (SELECT max(year) FROM yrs)),
     pop AS (SELECT uy.ags, uy.year, p.pop, p.pop_date FROM uy ASOF LEFT JOIN popc p
             ON p.ags = uy.ags AND p.pop_date <= uy.year_end),
-    cl AS (SELECT unnest($cl_member::VARCHAR[]) AS member, unnest($cl_host::VARCHAR[]) AS host),
-    j AS (
-        SELECT uy.*, v.value, v.flag, v.reference_date, n.value AS num, n.flag AS num_flag, d.value AS den,
-               pop.pop, pop.pop_date,
-               CASE coalesce(n.flag, v.flag) WHEN 'booked_elsewhere' THEN coalesce(cl.host, uy.ags)
-                                              WHEN 'includes_other_kreise' THEN uy.ags END AS cluster
-        FROM uy
-        LEFT JOIN obs v ON v.ags = uy.ags AND v.year = uy.year AND v.indicator_id = $indicator
-        LEFT JOIN obs n ON n.ags = uy.ags AND n.year = uy.year AND n.indicator_id = $num_id
-        LEFT JOIN obs d ON d.ags = uy.ags AND d.year = uy.year AND d.indicator_id = $den_id
-        LEFT JOIN pop ON pop.ags = uy.ags AND pop.year = uy.year
-        LEFT JOIN cl ON cl.member = uy.ags
-    ),
+""" + _joined_cte("$indicator", "$num_id", "$den_id") + f"""
     -- a cluster is complete when all its members pass the filters and fall into one group
     clusters AS (
         SELECT year, cluster, bool_and(keep) AND count(DISTINCT {('(' + gsel + ')') if by else "1"}) = 1 AS complete
@@ -534,19 +543,7 @@ def group_aggregates(level: str, items: list[tuple[str, int]], by: list[str] | N
     uya AS (SELECT u.ags, y.year, make_date(y.year, 12, 31) AS year_end FROM units u CROSS JOIN yrs y),
     pop AS (SELECT uya.ags, uya.year, p.pop, p.pop_date FROM uya ASOF LEFT JOIN popc p
             ON p.ags = uya.ags AND p.tyear = uya.year AND p.pop_date <= uya.year_end),
-    cl AS (SELECT unnest($cl_member::VARCHAR[]) AS member, unnest($cl_host::VARCHAR[]) AS host),
-    j AS (
-        SELECT uy.*, v.value, v.flag, v.reference_date, n.value AS num, n.flag AS num_flag, d.value AS den,
-               pop.pop, pop.pop_date,
-               CASE coalesce(n.flag, v.flag) WHEN 'booked_elsewhere' THEN coalesce(cl.host, uy.ags)
-                                              WHEN 'includes_other_kreise' THEN uy.ags END AS cluster
-        FROM uy
-        LEFT JOIN obs v ON v.ags = uy.ags AND v.year = uy.year AND v.indicator_id = uy.sid
-        LEFT JOIN obs n ON n.ags = uy.ags AND n.year = uy.year AND n.indicator_id = uy.num_id
-        LEFT JOIN obs d ON d.ags = uy.ags AND d.year = uy.year AND d.indicator_id = uy.den_id
-        LEFT JOIN pop ON pop.ags = uy.ags AND pop.year = uy.year
-        LEFT JOIN cl ON cl.member = uy.ags
-    ),
+""" + _joined_cte("uy.sid", "uy.num_id", "uy.den_id") + f"""
     clusters AS (
         SELECT sid, year, cluster, bool_and(keep) AND count(DISTINCT {('(' + gsel + ')') if by else "1"}) = 1 AS complete
         FROM j WHERE cluster IS NOT NULL GROUP BY sid, year, cluster
