@@ -23,7 +23,7 @@ from geodata import poster as gp
 
 
 from . import data
-from .components import mapfig
+from .components import mapfig, reach
 from .state import AppState, parse, route
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def tag(path: str, query: str) -> str:
         return ""
     try:
         st = state_of(path, query)
-        if st is None or not shows(st):
+        if st is None or not shows(st) or reach.is_embed(query):   # an embed has another layout: no still image
             return ""
         geom = geometry(st.level, build=False)
         if geom is None:

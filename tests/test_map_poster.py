@@ -174,7 +174,7 @@ def test_the_html_of_a_karte_url_names_its_still_image_and_other_pages_do_not(cl
     body = client.get("/?ind=population&level=gemeinde&year=2024").get_data(as_text=True)
     assert 'id="ia-poster"' in body and "/map-poster.png?ind=population&amp;level=gemeinde&amp;year=2024&amp;b=" in body
     assert body.index('id="ia-poster"') < body.index("<footer>")      # before the scripts: painted first
-    for url in ("/vergleich", "/?tab=table", "/?sel=09162000", "/gemeinde/09162000"):
+    for url in ("/vergleich", "/?tab=table", "/?sel=09162000", "/gemeinde/09162000", "/?embed=1"):
         assert 'id="ia-poster"' not in client.get(url).get_data(as_text=True), url
     assert client.get(D.URL + "?sel=09162000").status_code == 404
 
