@@ -137,12 +137,14 @@ def tag(path: str, query: str) -> str:
 
 
 def warm() -> None:
-    """Start-up: the poster geometry of every level (Gemeinden first) and the landing page's image."""
+    """Start-up: the poster geometry of every level (Gemeinden first) and the landing page's image at each level
+    (its default view and the level switch above the map, the same for every visitor)."""
     if not enabled():
         return
     for level in LEVELS:
         geometry(level)
-    png(state_of("/", ""))
+    for query in ("", "level=kreis", "level=land"):
+        png(state_of("/", query))
 
 
 def register(app) -> None:
