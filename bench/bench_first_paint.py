@@ -176,6 +176,17 @@ class Net:
                 "partial_plotly_requested": any("/vendor/plotly-ia." in r["url"] for r in rows)}
 
 
+def warm_poster(base: str, path: str, times: int = 6) -> None:
+    """Request the still image a page's HTML names (if any) a few times, untimed."""
+    import html
+    import re
+    with urllib.request.urlopen(base + path, timeout=60) as r:
+        m = re.search(r'srcset="(/map-poster\.png[^"]*)"', r.read().decode("utf-8", "replace"))
+    for _ in range(times if m else 0):
+        with urllib.request.urlopen(base + html.unescape(m.group(1)), timeout=60) as r:
+            r.read()
+
+
 def one_load(ctx, url: str, min_units: int) -> dict:
     page = ctx.new_page()
     errors: list[str] = []
@@ -253,8 +264,11 @@ def main() -> int:
             s.wait()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            # untimed warm-up: query caches of both workers, geometry files in the OS cache
+            # untimed warm-up: query caches of both workers, geometry files in the OS cache, and the still image
+            # of each URL in both workers' memo (several requests: gunicorn picks the worker)
             for s in servers.values():
+                for path in LEVELS.values():
+                    warm_poster(s.url, path)
                 for _ in range(2):
                     for lvl, path in LEVELS.items():
                         ctx = browser.new_context(viewport={"width": 1366, "height": 768})
