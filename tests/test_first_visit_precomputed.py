@@ -95,3 +95,14 @@ def test_table_ranking_labels_equal_one_label_per_row(data):
             assert row["bbsr_kreistyp"] == (facet_label("bbsr_kreistyp", r["bbsr_kreistyp"], lang)
                                             if pd.notna(r["bbsr_kreistyp"]) else "")
         assert out.loc["2", "rank"] == 1 and out.loc["4", "rank"] == 1 and out.loc["1", "rank"] == 3
+
+
+@pytest.mark.parametrize("level,by", [("kreis", ["east_west"]), ("kreis", ["size_class", "east_west"]),
+                                      ("gemeinde", ["land"])])
+def test_batched_group_series_equal_the_per_indicator_query(data, level, by):
+    got = data.group_series_many(level, by, "west")
+    assert len(got) > 30
+    for ind, df in got.items():
+        one = q.group_series(ind, level, by=by, filters={}, berlin_rule="west")
+        pd.testing.assert_frame_equal(df, one, check_exact=False, rtol=1e-12)
+    assert any(df["year"].nunique() > 5 for df in got.values())
