@@ -46,12 +46,12 @@ def quadrants(df: pd.DataFrame, cap_polarity: str) -> tuple[pd.DataFrame, dict]:
 
 def quadrant_counts(d: pd.DataFrame) -> pd.DataFrame:
     """quadrant, n, population (sum) for all four quadrants (zeros included)."""
-    g = d.groupby("quadrant").agg(n=("ags", "size"), population=("population", "sum")) if len(d) else None
+    quad = d["quadrant"].to_numpy(dtype=object) if len(d) else np.array([], dtype=object)
+    pop = d["population"] if len(d) else pd.Series(dtype=float)
     rows = []
-    for q in QUADRANTS:
-        n = int(g.loc[q, "n"]) if g is not None and q in g.index else 0
-        p = float(g.loc[q, "population"]) if g is not None and q in g.index else 0.0
-        rows.append({"quadrant": q, "n": n, "population": p})
+    for q in QUADRANTS:        # a mask per quadrant (a groupby of ~11,000 rows costs more than four masks)
+        m = quad == q
+        rows.append({"quadrant": q, "n": int(m.sum()), "population": float(pop[m].sum()) if m.any() else 0.0})
     return pd.DataFrame(rows)
 
 

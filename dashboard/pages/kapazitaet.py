@@ -525,11 +525,22 @@ def quadrant_rows(quad: pd.DataFrame, lang: str, lx, ly, ux, uy, bv: dict):
             {"field": "bv", "headerName": t("lens_col_bv", lang), "width": 170},
             {"field": "population", "headerName": t("group_population", lang), "type": "numericColumn"}]
     labels = quadrant_labels(lang)
-    rows = [{"name": r.name, "ags": r.ags, "x": round(float(r.x), 3), "x_date": fmt_date(r.x_date, lang),
-             "y": round(float(r.y), 3), "y_date": fmt_date(r.y_date, lang), "quadrant": labels[r.quadrant],
-             "bv": f"{bv[r.ags] // 3 + 1} / {bv[r.ags] % 3 + 1}" if bv.get(r.ags, -1) >= 0 else "–",
-             "population": int(r.population) if pd.notna(r.population) else None}
-            for r in quad.sort_values("name").itertuples()]
+    dates: dict = {}
+
+    def fd(v):          # one formatted date per distinct reference date (most units share one)
+        try:
+            return dates[v]
+        except KeyError:
+            dates[v] = out = fmt_date(v, lang)
+            return out
+        except TypeError:
+            return fmt_date(v, lang)
+    q = quad.sort_values("name")
+    cols_ = (q[c].tolist() for c in ("name", "ags", "x", "x_date", "y", "y_date", "quadrant", "population"))
+    rows = [{"name": nm, "ags": a, "x": round(float(x), 3), "x_date": fd(xd), "y": round(float(y), 3), "y_date": fd(yd),
+             "quadrant": labels[qd], "bv": f"{bv[a] // 3 + 1} / {bv[a] % 3 + 1}" if bv.get(a, -1) >= 0 else "–",
+             "population": int(p) if pd.notna(p) else None}
+            for nm, a, x, xd, y, yd, qd, p in zip(*cols_)]
     return rows, cols
 
 
