@@ -275,7 +275,7 @@ def values(ind: str, level: str, year: int) -> pd.DataFrame:
     return _values(ind, level, int(year)).copy()                      # a copy: callers add columns
 
 
-@memo(maxsize=128)    # the merged frame; the raw query result is memoised in warehouse.queries
+@memo(maxsize=192)    # the merged frame (the warm-up fills ~128: every latest year); raw result memoised in queries
 def _values(ind: str, level: str, year: int) -> pd.DataFrame:
     v = q.values(ind, level, int(year))
     v = v[v["on_current_territory"].fillna(False).astype(bool)]
