@@ -173,3 +173,25 @@ def test_compare_figures_equal_the_old_builders(app_real, search):
     assert _j(gs.group_series_figure(g.iloc[:0], by, lang, lands, "Y", "–")) == _j(
         L.group_series_figure(g.iloc[:0], by, lang, lands, "Y", "–"))
     assert _j(charts.timeseries_figure(ts.iloc[:0], lang, "Y", "–")) == _j(L.timeseries_figure(ts.iloc[:0], lang, "Y", "–"))
+
+
+@pytest.mark.parametrize("ags,level", [("09162", "kreis"), ("05315000", "gemeinde"), ("12052000", "gemeinde"),
+                                       ("09", "land"), ("01001", "kreis")])
+def test_profile_minimap_dict_is_the_base_figure_json(app_real, ags, level):
+    from dashboard import data
+    from dashboard.components import mapfig
+    from dashboard.pages import profil
+    region = data.region(ags)
+    url = data.geo_assets().get(level)
+    if not url:
+        pytest.skip("no geometry assets")
+    reg = data.regions(level)
+    same = reg[reg["land_ags"] == region.get("land_ags")] if level != "land" else reg
+    old = mapfig.base_figure(url, zoom=6 if level != "land" else 4.2, center=data.centroid(ags, level))   # the old build
+    locs = same["ags"].astype(str).tolist()
+    old.data[0].update(locations=locs, z=[1 if a == ags else 0 for a in locs],
+                       colorscale=[[0, "#e5e5e5"], [1, "#CC79A7"]], zmin=0, zmax=1)
+    old.update_layout(height=240)
+    new = profil.minimap(region, level, "de").children.figure
+    assert to_json_plotly(new) == to_json_plotly(old)                  # byte for byte
+    assert sum(new["data"][0]["z"]) == 1 and len(new["data"][0]["locations"]) == len(same)

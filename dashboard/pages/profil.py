@@ -220,6 +220,24 @@ def _booking(name: str, host_row: dict, lang: str) -> str:
                                host_row["indicator"])
 
 
+@data.memo(maxsize=16)
+def _minimap_base(url: str, zoom: float) -> dict:
+    """mapfig.base_figure's JSON with the minimap's colours, built (validated) once per asset and zoom."""
+    fig = mapfig.base_figure(url, zoom=zoom)
+    fig.data[0].update(colorscale=[[0, "#e5e5e5"], [1, "#CC79A7"]], zmin=0, zmax=1)
+    fig.update_layout(height=240)
+    return fig.to_plotly_json()
+
+
+def minimap_figure(url: str, zoom: float, center: dict | None, locs: list[str], z: list[int]) -> dict:
+    """The locator map as a figure dict: the base figure's JSON with this unit's centre, units and highlight
+    (the same JSON as base_figure(url, zoom, center) updated with them, without validating ~400 locations)."""
+    base = _minimap_base(url, zoom)
+    trace = {**base["data"][0], "locations": locs, "z": z}
+    layout = {**base["layout"], "map": {**base["layout"]["map"], "center": dict(center or mapfig.CENTER)}}
+    return {"data": [trace], "layout": layout}
+
+
 def minimap(region: dict, level: str, lang: str):
     """Small locator map: the unit highlighted among the units of its Land."""
     url = data.geo_assets().get(level)
@@ -227,12 +245,9 @@ def minimap(region: dict, level: str, lang: str):
         return html.P(t("map_no_geometry", lang), className="small text-muted")
     reg = data.regions(level)
     same_land = reg[reg["land_ags"] == region.get("land_ags")] if level != "land" else reg
-    fig = mapfig.base_figure(url, zoom=6 if level != "land" else 4.2,
-                             center=data.centroid(region["ags"], level))
     locs = same_land["ags"].astype(str).tolist()
     z = [1 if a == region["ags"] else 0 for a in locs]
-    fig.data[0].update(locations=locs, z=z, colorscale=[[0, "#e5e5e5"], [1, "#CC79A7"]], zmin=0, zmax=1)
-    fig.update_layout(height=240)
+    fig = minimap_figure(url, 6 if level != "land" else 4.2, data.centroid(region["ags"], level), locs, z)
     return html.Div(dcc.Graph(id=ids.PRO_MINIMAP, figure=fig, config={"staticPlot": True}, style={"height": "240px"}),
                     role="img", **{"aria-label": f"{t('profile_minimap', lang)}: {region['name']}"})
 
