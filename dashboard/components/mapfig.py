@@ -8,6 +8,8 @@ feature-state. `base_figure()` is the plain Plotly choropleth used for the profi
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -60,14 +62,16 @@ def hover_labels(lang: str) -> dict:
 
 def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, colours: list[str], lang: str,
                   unit: str, geo_url: str, browser_units_key: str | None, graph: str, click_target: str,
-                  tiles: str | None = None) -> dict:
+                  tiles: str | None = None, units_version=None) -> dict:
     """What the browser needs to recolour the map, aligned to df's rows (one per unit of the level).
 
     Per interaction: class per unit (-1 = no value), formatted value (the unit once, in `unit`), flags only
     where set, indices of filtered-out units, one reference date when all agree. Names, Kommunaltyp and size
     class (the "units"; the two facets as codes into a label list) travel only when the browser does not hold
     them yet (browser_units_key differs: first paint, level or language change). `tiles` = the vector tile
-    URL template of the geometry (None: the GeoJSON asset `geo` is the source)."""
+    URL template of the geometry (None: the GeoJSON asset `geo` is the source). `units_version`: names the
+    region attributes df's units carry (the warehouse build): the units block is then kept per units_key and
+    version instead of being rebuilt for every indicator."""
     ags = df["ags"].astype(str).tolist()
     p = {"geo": geo_url, "tiles": tiles, "graph": graph, "click_target": click_target,
          "units_key": units_key(ags, lang),
@@ -77,15 +81,38 @@ def paint_payload(df: pd.DataFrame, class_idx: np.ndarray, mask: np.ndarray, col
          "flags": {i: str(f) for i, f in enumerate(df["flag"]) if isinstance(f, str) and f},
          "date": _dates(df["reference_date"], lang), "labels": hover_labels(lang)}
     if p["units_key"] != browser_units_key:
-        none = pd.Series([None] * len(df), index=df.index, dtype=object)   # an empty selection has no facets
-        size = df.get("size_class", none)
-        size_col = size.where(size.notna(), df.get("size_class_fine"))
-        size_facet = np.where(size.notna(), "size_class", "size_class_fine")
-        kt_codes, kt_labels = _codes([facet_label("kommunaltyp", k, lang) for k in df.get("kommunaltyp", none)])
-        size_codes, size_labels = _codes([facet_label(f, s, lang) for s, f in zip(size_col, size_facet)])
-        p.update(ags=ags, name=df["name"].astype(str).tolist(), kt=kt_codes, kt_labels=kt_labels,
-                 size=size_codes, size_labels=size_labels)
+        p.update(_units_block(df, ags, lang, None if units_version is None else (p["units_key"], units_version)))
     return p
+
+
+_UNITS_MEMO: OrderedDict = OrderedDict()
+_UNITS_LOCK = threading.Lock()
+
+
+def _units_block(df: pd.DataFrame, ags: list[str], lang: str, key=None) -> dict:
+    """Names, Kommunaltyp and size class codes of df's units. The same for every indicator of a level: with a
+    key (units_key and the build the region attributes come from) kept, else built; callers must not change it."""
+    if key is not None:
+        with _UNITS_LOCK:
+            hit = _UNITS_MEMO.get(key)
+        if hit is not None:
+            return hit
+    none = pd.Series([None] * len(df), index=df.index, dtype=object)   # an empty selection has no facets
+    size = df.get("size_class", none)
+    size_col = size.where(size.notna(), df.get("size_class_fine"))
+    size_facet = np.where(size.notna(), "size_class", "size_class_fine")
+    kt_codes, kt_labels = _facet_codes(df.get("kommunaltyp", none).tolist(),
+                                       lambda k: facet_label("kommunaltyp", k, lang))
+    size_codes, size_labels = _facet_codes(list(zip(size_col.tolist(), size_facet.tolist())),
+                                           lambda sf: facet_label(sf[1], sf[0], lang))
+    block = dict(ags=ags, name=df["name"].astype(str).tolist(), kt=kt_codes, kt_labels=kt_labels,
+                 size=size_codes, size_labels=size_labels)
+    if key is not None:
+        with _UNITS_LOCK:
+            _UNITS_MEMO[key] = block
+            while len(_UNITS_MEMO) > 12:          # 3 levels x 2 languages, twice
+                _UNITS_MEMO.popitem(last=False)
+    return block
 
 
 UNIT_KEYS = ("ags", "name", "kt", "kt_labels", "size", "size_labels")
@@ -114,6 +141,36 @@ def _codes(labels: list[str]) -> tuple[list[int], list[str]]:
     uniq: dict[str, int] = {}
     codes = [uniq.setdefault(x, len(uniq)) for x in labels]
     return codes, list(uniq)
+
+
+def _facet_codes(values: list, label_of) -> tuple[list[int], list[str]]:
+    """_codes of the units' facet labels, each distinct value labelled once (11,000 Gemeinden have ~10 distinct
+    values: 22,000 facet_label calls took ~40 ms of a first map payload). Same codes and label order as labelling
+    every unit: labels in the order of their first unit."""
+    nan = float("nan")
+    raw_codes, raw = _codes([nan if isinstance(v, float) and v != v else v for v in values])   # one NaN, not one each
+    label_codes, labels = _codes([label_of(v) for v in raw])
+    return [label_codes[c] for c in raw_codes], labels
+
+
+TRANSPORT_MIN = 256         # lists at least this long travel as numpy arrays (for_transport)
+
+
+def for_transport(p: dict | None):
+    """The payload as Dash sends it: long lists of ints or strings as numpy arrays. Why: a callback answer that
+    holds Dash components (the legend) cannot go through orjson directly, so plotly's JSON encoder walks the
+    whole answer in Python, one call per list item (~66,000 for the Gemeinde map, ~30-40 ms); numpy arrays it
+    takes whole. The JSON is the same. Compare payloads (paint_digest) before this, not after."""
+    if not isinstance(p, dict):
+        return p
+    out = dict(p)
+    for k, v in p.items():
+        if isinstance(v, list) and len(v) >= TRANSPORT_MIN:
+            if all(type(x) is int for x in v):
+                out[k] = np.asarray(v, dtype=np.int64)
+            elif all(type(x) is str for x in v):
+                out[k] = np.asarray(v, dtype=str)
+    return out
 
 
 def value_label(p: dict, i: int) -> str:

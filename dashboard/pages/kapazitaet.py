@@ -460,7 +460,7 @@ def update_pair(*args):
     # outlined and labelled, but no zoom: the bivariate pattern needs the whole country in view
     p["focus"] = {"ags": focus, "bbox": None, "labels": labels} if focus else None
     new_meta = {"level": st.ll, "url": geo_url, "lang": lang, "units_key": p["units_key"]}
-    return (fig, cap, count_list, warn, rows, cols, p, new_meta, legend, map_src, alt, None, {})
+    return (fig, cap, count_list, warn, rows, cols, mapfig.for_transport(p), new_meta, legend, map_src, alt, None, {})
 
 
 def _num(v, lang: str, unit: str) -> str:

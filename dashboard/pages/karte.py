@@ -110,7 +110,7 @@ def build(state: AppState, **_):
         dcc.Store(id=ids.MAP_PAINT), dcc.Store(id=ids.MAP_CLICK),
         # the first payload, painted by iamap.paintFirst as soon as the layout is rendered (no callback writes
         # it: a store update_map writes would wait for update_map's answer, which then is no_update)
-        dcc.Store(id=MAP_FIRST, data=first_paint),
+        dcc.Store(id=MAP_FIRST, data=mapfig.for_transport(first_paint)),
     ]
     return dbc.Row([dbc.Col(sidebar, lg=3, md=4, className="sidebar"), dbc.Col(main, lg=9, md=8)])
 
@@ -174,6 +174,8 @@ def update_map(*args):
     p = out[0]
     if isinstance(p, dict) and (meta or {}).get("painted") == mapfig.paint_digest(p):
         out = (no_update, *out[1:])           # the layout brought this very payload: painted already
+    else:
+        out = (mapfig.for_transport(p), *out[1:])
     return out
 
 
@@ -209,7 +211,7 @@ def map_outputs(st: AppState, lang: str, meta: dict | None) -> tuple:
                 notice, alt, fnote, {"display": "none"}, title, no_boundary_text)
     p = mapfig.paint_payload(df, idx, m if len(m) else np.ones(len(df), bool), colours, lang, unit, geo_url,
                              browser_units_key=(meta or {}).get("units_key"), graph=ids.MAP,
-                             click_target=ids.MAP_CLICK, tiles=data.geo_tiles(geo_url))
+                             click_target=ids.MAP_CLICK, tiles=data.geo_tiles(geo_url), units_version=data._ident())
     focus = [a for a in st.sel if len(a) == len(df["ags"].iloc[0])] if len(df) else []
     names = dict(zip(df["ags"].tolist(), df["name"].tolist())) if focus else {}
     labels = [{"name": str(names.get(a, a)), **c} for a in focus if (c := data.centroid(a, st.level))]
