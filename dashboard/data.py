@@ -622,7 +622,7 @@ def warm_figures() -> int:
     first use (~30 ms of JSON); build and serialise each once in the background."""
     from .components import mapfig
     for fig in (mapfig.host_figure(), mapfig.base_figure("")):
-        fig.to_plotly_json()
+        getattr(fig, "to_plotly_json", dict)()      # host_figure is a dict already (built once)
     return 2
 
 
