@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from etl.errors import UnknownSelection
+
 from .. import data, ids
 from ..callbacks_util import guard, lang_of, page_stores, register_url_sync, state_from
 from ..components import controls, filters, grid, reach, tabs
@@ -145,7 +147,11 @@ def update_groups(*args):
     spec = data.indicator(st.ind)
     unit = indicator_unit(spec, lang)
     by = list(st.by)[:2]
-    agg = data.group_aggregate(st.ind, st.level, st.year, by, st.filters(), st.br)
+    try:
+        agg = data.group_aggregate(st.ind, st.level, st.year, by, st.filters(), st.br)
+    except UnknownSelection:   # a year the indicator has not at this level (the year list follows with the level)
+        return (go.Figure(), "", [], [], go.Figure(), "", f"{st.year}: {t('year_unavailable', lang)}",
+                t("nav_compare", lang))
     agg["group"] = group_labels(agg, by, lang, dict(data.lands()))
     meta = data.meta(st.ind, st.level, st.year)
     caption = source_text(meta, lang)
