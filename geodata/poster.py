@@ -19,9 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw   # at import, not lazily: plotly's JSON encoder looks at a half-imported
                                    # PIL.Image from another thread and fails ("partially initialized module")
 
-from geodata.tiles import EXTENT_PX, generalised, mercator
+from geodata.tiles import _R, EXTENT_PX, generalised, mercator
 
-_R = 20037508.342789244         # half the Web Mercator world width in metres
 PAD = 2                         # pixels around the geometry's bounding box
 SUPERSAMPLE = 1                 # >1: drawn this many times larger, then reduced (smoothed edges; the live map in
                                 # software GL has none, so 1 matches it best)
