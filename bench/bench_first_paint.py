@@ -122,6 +122,22 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"gunicorn ({self.variant}) did not answer on {self.url}")
 
+    def wait_warm(self, workers: int = 2, timeout: float = 600) -> None:
+        """Until /healthz has answered warm_up "done" from `workers` distinct workers: a page load during the
+        workers' start-up warm-up (~1 min of CPU each, all servers at once on 2 cores) measures the warm-up."""
+        deadline, done = time.time() + timeout, set()
+        while time.time() < deadline and len(done) < workers:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as r:
+                    body = json.loads(r.read())
+                if body.get("warm_up", {}).get("state") in ("done", "failed"):
+                    done.add(body.get("worker"))
+            except OSError:
+                pass
+            time.sleep(0.5)
+        if len(done) < workers:
+            raise RuntimeError(f"gunicorn ({self.variant}): warm-up not done in {len(done)} of {workers} workers")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -262,6 +278,8 @@ def main() -> int:
     try:
         for s in servers.values():
             s.wait()
+        for s in servers.values():
+            s.wait_warm()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # untimed warm-up: query caches of both workers, geometry files in the OS cache, and the still image

@@ -70,7 +70,7 @@ def _mount_geodata() -> None:
 _mount_geodata()
 
 from . import steward  # noqa: E402 - /healthz and the token-checked steward actions (POST /api/steward/<action>)
-steward.register(server)
+steward.register(server, warm_up=lambda: dict(WARM_UP))
 
 
 def _warm_tiles() -> None:
@@ -93,11 +93,17 @@ def _warm_poster() -> None:
         log.warning("map poster not warmed: %s", exc)
 
 
+WARM_UP: dict = {"state": "not started"}   # this worker's background warm-up, reported by /healthz
+
+
 def _warm_up() -> None:
     """Fill the query caches and the search index in the background so the first visitor does not wait."""
     import threading
+    import time
 
     def work():
+        t0 = time.monotonic()
+        WARM_UP.update(state="running")
         try:
             if data.warehouse_ready():
                 _warm_tiles()
@@ -107,8 +113,10 @@ def _warm_up() -> None:
                 data.warm_values()
                 data.warm_group_figures()
                 data.run_warmers()      # pages' precomputation (data.warmer), IA_CALLBACK_CACHE=1 only
+            WARM_UP.update(state="done", seconds=round(time.monotonic() - t0, 1))
         except Exception as exc:  # noqa: BLE001 - warm-up is best effort
             log.warning("warm-up failed: %s", exc)
+            WARM_UP.update(state="failed", seconds=round(time.monotonic() - t0, 1))
     threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()
 
 

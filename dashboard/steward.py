@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import threading
 
 from flask import Flask, jsonify, request
@@ -146,13 +147,16 @@ def status_json(settings: Settings | None = None) -> dict:
         for r in history.recent(settings, 10)], "read_only": not settings.steward_token}
 
 
-def register(server: Flask) -> None:
-    """Mount /healthz and /api/steward/* on the Dash app's Flask server (idempotent)."""
+def register(server: Flask, warm_up=None) -> None:
+    """Mount /healthz and /api/steward/* on the Dash app's Flask server (idempotent). `warm_up()` (optional)
+    gives the answering worker's start-up warm-up state: healthy but still warming means slower first visits."""
     if "steward_health" in server.view_functions:
         return
 
     def steward_health():
         code, body = health()
+        if warm_up is not None:
+            body = {**body, "worker": os.getpid(), "warm_up": warm_up()}
         return jsonify(body), code
 
     def steward_status():

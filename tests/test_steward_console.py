@@ -105,6 +105,8 @@ def test_healthz_answers_from_the_warehouse(tmp_path):
     with running_server(env={"IA_WAREHOUSE": str(wh)}) as url:
         body = requests.get(f"{url}/healthz", timeout=20).json()
         assert body["status"] == "ok" and body["observations"] == n and body["regions"] > 11000
+        # the answering worker's start-up warm-up (bench/bench_first_paint.py waits for "done" in every worker)
+        assert isinstance(body["worker"], int) and body["warm_up"]["state"] in ("running", "done")
         wh.unlink()                                        # the warehouse disappears → unhealthy
         assert requests.get(f"{url}/healthz", timeout=20).status_code == 503
 
