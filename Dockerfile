@@ -17,13 +17,23 @@ COPY warehouse ./warehouse
 COPY geodata ./geodata
 COPY dashboard ./dashboard
 RUN pip install --no-cache-dir .
+# the partial plotly.js bundle (scripts/build_plotly_bundle.py: npm ci of the pinned versions, esbuild) outside
+# the /app/var volume, which would hide it; without it the app serves Dash's full plotly.js (1.4 MB brotli)
+COPY --from=node:22-bookworm-slim /usr/local/bin/node /usr/local/bin/node
+COPY --from=node:22-bookworm-slim /usr/local/lib/node_modules /usr/local/lib/node_modules
+RUN ln -s /usr/local/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
+COPY scripts ./scripts
+RUN python scripts/build_plotly_bundle.py --out /opt/ia/vendor/plotly-ia.min.js \
+    && rm -rf /src/var/plotly-build
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
     IA_MIRROR=/data/opendata IA_REFERENCE_DIR=/data/reference IA_HOST=0.0.0.0 IA_PORT=8050 \
-    IA_WAREHOUSE=/app/var/warehouse.duckdb IA_SNAPSHOT_DIR=/app/var/snapshots IA_ASSET_DIR=/app/var/assets
+    IA_WAREHOUSE=/app/var/warehouse.duckdb IA_SNAPSHOT_DIR=/app/var/snapshots IA_ASSET_DIR=/app/var/assets \
+    IA_PLOTLY_BUNDLE_FILE=/opt/ia/vendor/plotly-ia.min.js
 RUN useradd --create-home --uid 10001 atlas && mkdir -p /app/var && chown 10001 /app/var
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/ia/vendor /opt/ia/vendor
 WORKDIR /app
 VOLUME ["/app/var"]
 USER 10001

@@ -267,7 +267,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # the finally below stops the servers
 
     from dashboard import frontend
-    if not frontend.PARTIAL_FILE.exists():
+    if not frontend.partial_file().exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "build_plotly_bundle.py")], check=True)
     from playwright.sync_api import sync_playwright
 

@@ -2,7 +2,7 @@
 
 Why: Dash's dcc.Graph loads the full plotly.js (4.8 MB, 1.4 MB brotli) unless `window.Plotly` already
 exists. With IA_PLOTLY_BUNDLE=partial (default) the page gets a partial bundle with only the trace types
-the app draws (scripts/build_plotly_bundle.py → var/vendor/plotly-ia.min.js, ~0.7 MB brotli) as a normal
+the app draws (scripts/build_plotly_bundle.py → var/vendor/plotly-ia.min.js or IA_PLOTLY_BUNDLE_FILE, ~0.7 MB brotli) as a normal
 script tag under a content-hashed URL, served precompressed and cached for a year; dcc.Graph then never
 requests the full bundle. When the file was not built (no node on the machine), the full bundle stays.
 
@@ -22,8 +22,6 @@ from pathlib import Path
 from etl.settings import get_settings
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[1]
-PARTIAL_FILE = ROOT / "var" / "vendor" / "plotly-ia.min.js"
 LAZY_GRID_FILE = Path(__file__).parent / "vendor_js" / "ia_lazy_grid.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
 BUNDLES = ("partial", "full")
@@ -37,6 +35,11 @@ def bundle_mode() -> str:
     return mode
 
 
+def partial_file() -> Path:
+    """The partial bundle's path (IA_PLOTLY_BUNDLE_FILE, default var/vendor/plotly-ia.min.js)."""
+    return Path(get_settings().plotly_bundle_file)
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
@@ -45,11 +48,11 @@ def partial_url() -> str | None:
     """Content-hashed URL of the partial bundle, or None (full bundle) when off or not built."""
     if bundle_mode() == "full":
         return None
-    if not PARTIAL_FILE.exists():
-        log.warning("%s not built (python scripts/build_plotly_bundle.py): serving the full plotly.js bundle",
-                    PARTIAL_FILE.relative_to(ROOT))
+    path = partial_file()
+    if not path.exists():
+        log.warning("%s not built (python scripts/build_plotly_bundle.py): serving the full plotly.js bundle", path)
         return None
-    return f"/vendor/plotly-ia.{_digest(PARTIAL_FILE)}.min.js"
+    return f"/vendor/plotly-ia.{_digest(path)}.min.js"
 
 
 def lazy_grid() -> bool:
@@ -98,7 +101,8 @@ def register(server) -> None:
 
     def body(suffix: str) -> bytes | None:
         if suffix not in cache:
-            p = PARTIAL_FILE.with_name(PARTIAL_FILE.name + suffix)
+            f = partial_file()
+            p = f.with_name(f.name + suffix)
             if not p.exists():
                 return None
             cache[suffix] = p.read_bytes()
@@ -106,7 +110,7 @@ def register(server) -> None:
 
     @server.route("/vendor/plotly-ia.<digest>.min.js")
     def _plotly_partial(digest: str):
-        if not PARTIAL_FILE.exists() or digest != _digest_cached():
+        if not partial_file().exists() or digest != _digest_cached():
             abort(404)
         accept = request.headers.get("Accept-Encoding", "").lower()
         for enc, suffix in (("br", ".br"), ("gzip", ".gz"), (None, "")):
@@ -136,7 +140,7 @@ def register(server) -> None:
 
     def _digest_cached() -> str:
         if "d" not in digests:
-            digests["d"] = _digest(PARTIAL_FILE)
+            digests["d"] = _digest(partial_file())
         return digests["d"]
 
     @server.after_request

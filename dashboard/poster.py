@@ -9,6 +9,8 @@ map has drawn (`ia-map-drawn`); the image is transparent outside the units and i
 
 Only where the still image equals what the live map first shows: the Karte page's map tab at the default
 centre and zoom (no selection to zoom to), screens from 700 px on (narrower ones fit Germany to the screen).
+Until Dash has rendered the page's own title and source footer, a caption on the image names them (title, source,
+table, reference date, licence: the texts update_map gives).
 IA_MAP_POSTER=0 switches it off (the baseline of bench/bench_first_paint.py).
 """
 from __future__ import annotations
@@ -123,6 +125,8 @@ def tag(path: str, query: str) -> str:
         if geom is None:
             return ""
         cx, cy = geom.anchor(mapfig.CENTER["lon"], mapfig.CENTER["lat"])
+        from .pages import karte
+        title, source = (html.escape(x) for x in karte.caption(st))
         src = URL + "?" + (query + "&" if query else "") + urlencode({"b": build_tag()})
         src = html.escape(src, quote=True)
         # <picture>: narrow screens get a 1-px stand-in instead of downloading an image they would not show
@@ -130,7 +134,9 @@ def tag(path: str, query: str) -> str:
                 f'<picture><source media="(min-width: {MIN_WIDTH_PX}px)" srcset="{src}">'
                 f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACwAAAAAAQABAAA=" alt="" width="{geom.width}" '
                 f'height="{geom.height}" elementtiming="ia-map-poster" decoding="async" fetchpriority="high" '
-                f'style="left: calc(50% - {cx:.1f}px); top: calc(50% - {cy:.1f}px)"></picture></div>')
+                f'style="left: calc(50% - {cx:.1f}px); top: calc(50% - {cy:.1f}px)"></picture>'
+                # until Dash has rendered the page's own title and footer (assets/app.css hides it once placed)
+                f'<p class="ia-poster-cap"><strong>{title}</strong><br>{source}</p></div>')
     except Exception:  # noqa: BLE001 - the page works without its still image
         log.warning("map poster tag not built for %s?%s", path, query, exc_info=True)
         return ""

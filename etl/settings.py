@@ -70,6 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
             "plotly.js the dashboard serves: partial = only the app's trace types (var/vendor/plotly-ia.min.js from "
             "scripts/build_plotly_bundle.py, ~0.7 MB brotli; the full bundle when not built), full = Dash's full "
             "plotly.min.js (1.4 MB brotli)."),
+    Setting("plotly_bundle_file", "IA_PLOTLY_BUNDLE_FILE", str(ROOT / "var" / "vendor" / "plotly-ia.min.js"),
+            "Where the partial plotly.js bundle (and its .br/.gz copies) lies: scripts/build_plotly_bundle.py writes "
+            "it, `--out` elsewhere; the Docker image builds it into /opt/ia/vendor, outside the /app/var volume."),
     Setting("lazy_grid", "IA_LAZY_GRID", "1",
             "1 = dash-ag-grid's JavaScript (0.6 MB brotli) loads when a grid comes into view, not with every page "
             "(dashboard/vendor_js/ia_lazy_grid.js); 0 = in every page's script tags (Dash's default)."),

@@ -14,6 +14,7 @@ the end of the file (esbuild legalComments=eof).
 
     python scripts/build_plotly_bundle.py          # needs node >= 20 and npm (registry or npm cache)
     python scripts/build_plotly_bundle.py --force  # rebuild although the inputs are unchanged
+    python scripts/build_plotly_bundle.py --out /opt/ia/vendor/plotly-ia.min.js   # elsewhere (IA_PLOTLY_BUNDLE_FILE)
 
 When the file is missing, or IA_PLOTLY_BUNDLE=full, the app falls back to Dash's full bundle.
 """
@@ -80,9 +81,20 @@ def build(out: Path = OUT, force: bool = False) -> Path:
     return out
 
 
+def default_out() -> Path:
+    """IA_PLOTLY_BUNDLE_FILE (where the app looks) when the package is importable, else var/vendor/."""
+    try:
+        from etl.settings import get_settings
+    except ImportError:
+        return OUT
+    return Path(get_settings().plotly_bundle_file)
+
+
 if __name__ == "__main__":
-    path = build(force="--force" in sys.argv[1:])
+    args = sys.argv[1:]
+    out = Path(args[args.index("--out") + 1]).resolve() if "--out" in args else default_out()
+    path = build(out, force="--force" in args)
     sizes = {p.suffix or "min.js": p.stat().st_size for p in (path, path.with_name(path.name + ".br"),
                                                               path.with_name(path.name + ".gz"))}
-    print(f"{path.relative_to(ROOT)}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
+    print(f"{path}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
     sys.exit(0)

@@ -174,6 +174,21 @@ def test_the_html_of_a_karte_url_names_its_still_image_and_other_pages_do_not(cl
     body = client.get("/?ind=population&level=gemeinde&year=2024").get_data(as_text=True)
     assert 'id="ia-poster"' in body and "/map-poster.png?ind=population&amp;level=gemeinde&amp;year=2024&amp;b=" in body
     assert body.index('id="ia-poster"') < body.index("<footer>")      # before the scripts: painted first
+    # its caption names what update_map's title and footer will: the state's title, source, date and licence
+    import html as H
+    from dashboard import data
+    from dashboard.pages import karte
+    from dashboard.state import parse
+    st, _ = parse("ind=population&level=gemeinde&year=2024", data.catalogue())
+    out = karte.map_outputs(st, "de", None)
+    title, source = out[8], out[3]
+    assert "Stichtag" in title and "2024" in title and "dl-de/by-2-0" in source and "Tabelle" in source
+    assert f'<p class="ia-poster-cap"><strong>{H.escape(title)}</strong><br>{H.escape(source)}</p>' in body
+    en = client.get("/?ind=population&level=gemeinde&year=2024&lang=en").get_data(as_text=True)
+    from dataclasses import replace
+    en_title = karte.map_outputs(replace(st, lang="en"), "en", None)[8]
+    assert "Population" in en_title or "population" in en_title.lower()
+    assert f"<strong>{H.escape(en_title)}</strong>" in en
     for url in ("/vergleich", "/?tab=table", "/?sel=09162000", "/gemeinde/09162000", "/?embed=1"):
         assert 'id="ia-poster"' not in client.get(url).get_data(as_text=True), url
     assert client.get(D.URL + "?sel=09162000").status_code == 404

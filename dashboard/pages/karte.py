@@ -220,6 +220,17 @@ def map_outputs(st: AppState, lang: str, meta: dict | None) -> tuple:
     return (p, new_meta, leg, source_text(meta_src, lang), notice, alt, fnote, {}, title, no_boundary_text)
 
 
+def caption(st: AppState) -> tuple[str, str]:
+    """The map's title and source line for a state (the still image's caption, dashboard/poster.py): the same
+    texts update_map gives, so the image names its source, table, reference date and licence before Dash has
+    rendered the page's own title and footer."""
+    ind_row = data.indicator(st.ind)
+    if not ind_row:
+        return "", ""
+    meta_src = data.meta(st.ind, st.level, st.year)
+    return map_title(ind_row, st, meta_src, st.lang), source_text(meta_src, st.lang)
+
+
 def map_title(ind_row, st, meta_src: dict, lang: str) -> str:
     """Indicator · level · the reference date of the values shown (a range when they differ)."""
     if meta_src.get("dates"):

@@ -18,7 +18,7 @@ TRACES = ["bar", "box", "choroplethmap", "scatter", "scattergl", "scattermap"]
 
 @pytest.fixture(autouse=True)
 def _partial_built():
-    if not frontend.PARTIAL_FILE.exists():
+    if not frontend.partial_file().exists():
         pytest.skip("partial plotly.js bundle not built: python scripts/build_plotly_bundle.py (needs npm)")
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 URL = "/?ind=population&level=gemeinde&year=2024"
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 DRAWN = "() => { const g = document.querySelector('#map-graph .js-plotly-plot'); " \
         "return g && +(g.getAttribute('data-ia-idle') || 0) >= 1; }"
 
@@ -87,3 +89,25 @@ def test_the_table_tab_removes_the_image(page, server_url):
     page.get_by_role("tab", name="Tabelle").click()
     page.wait_for_function("() => !document.getElementById('ia-poster')", timeout=10000)
     assert poster_state(page) in ("done:hidden", "done:navigated", "done:drawn")
+
+
+def test_before_dash_renders_the_image_carries_its_caption(browser, server_url):
+    """What a visitor sees before the scripts have run (here: never, JavaScript off): the navigation band and the
+    still image with its title, source, table, reference date and licence."""
+    wait_for_tag(server_url)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(server_url + URL)
+    page.wait_for_function("() => { const i = document.querySelector('#ia-poster img'); "
+                           "return i && i.complete && i.naturalWidth > 1; }", timeout=30000)
+    cap = page.locator(".ia-poster-cap")
+    assert cap.is_visible()
+    text = cap.inner_text()
+    assert "Bevölkerung" in text and "Stichtag" in text and "dl-de/by-2-0" in text, text
+    box, img = cap.bounding_box(), page.locator("#ia-poster").bounding_box()
+    # in the box's lower left corner, at most ~a third of its width
+    assert abs(box["y"] + box["height"] - img["y"] - img["height"]) < 1 and abs(box["x"] - img["x"]) < 1
+    assert box["width"] <= 0.37 * img["width"]
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "poster_skeleton.png"))
+    ctx.close()
