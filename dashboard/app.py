@@ -8,6 +8,7 @@ Pages still register with dash.register_page (use_pages=True) for titles and pat
 """
 from __future__ import annotations
 
+import atexit
 import logging
 from pathlib import Path
 
@@ -117,7 +118,26 @@ def _warm_up() -> None:
         except Exception as exc:  # noqa: BLE001 - warm-up is best effort
             log.warning("warm-up failed: %s", exc)
             WARM_UP.update(state="failed", seconds=round(time.monotonic() - t0, 1))
-    threading.Thread(target=work, name="dashboard-warm-up", daemon=True).start()
+    thread = threading.Thread(target=work, name="dashboard-warm-up", daemon=True)
+    thread.start()
+    atexit.register(_stop_warm_up, thread)
+
+
+def _stop_warm_up(thread, timeout: float = 10) -> None:
+    """Process exit during the warm-up (a gunicorn worker stopped, a test process ending): stop its DuckDB
+    query and wait for the thread, so the process ends instead of aborting (exit 134) inside DuckDB."""
+    if not thread.is_alive():
+        return
+    data.WARM_STOP.set()
+    from warehouse import queries as q
+    q.shutdown()
+    logging.disable(logging.WARNING)     # the warm-up's steps now fail on purpose: no warnings, no traces
+    try:
+        thread.join(timeout)
+    finally:
+        logging.disable(logging.NOTSET)
+    if WARM_UP.get("state") == "running":
+        WARM_UP.update(state="stopped")
 
 
 _warm_up()

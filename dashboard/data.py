@@ -112,6 +112,7 @@ def memo_callback(maxsize: int = 256):
 
 
 _WARMERS: list = []
+WARM_STOP = threading.Event()     # set at process exit: the warm-up stops between steps
 
 
 def warmer(fn):
@@ -126,6 +127,8 @@ def run_warmers() -> int:
         return 0
     n = 0
     for fn in _WARMERS:
+        if WARM_STOP.is_set():
+            break
         try:
             fn()
             n += 1

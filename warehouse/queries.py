@@ -49,6 +49,8 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple | None = None
         self._lock = threading.Lock()
+        self._active: set = set()             # cursors with a query running (shutdown interrupts them)
+        self._closed = False
         self.row_cap = int(self.settings.query_row_cap)
         self.timeout = float(self.settings.query_timeout)
 
@@ -74,7 +76,23 @@ class Warehouse:
         threads). Taken under the lock: another thread must not close the connection between open and cursor()
         when a rebuilt warehouse is swapped in (queries already running on the old one finish normally)."""
         with self._lock:
-            return self._open().cursor()
+            if self._closed:
+                raise QueryError("the process is exiting: no more queries")
+            cur = self._open().cursor()
+            self._active.add(cur)
+            return cur
+
+    def shutdown(self) -> None:
+        """At process exit: interrupt running queries and refuse new ones. The interpreter exiting while a
+        DuckDB query runs in another thread (the app's start-up warm-up) aborts the process (C++ terminate,
+        exit code 134) instead of ending it."""
+        with self._lock:
+            self._closed = True
+            for cur in list(self._active):
+                try:
+                    cur.interrupt()
+                except Exception:  # noqa: BLE001 - a cursor that has just finished
+                    pass
 
     def sql(self, sql: str, params: dict | None = None, row_cap: int | None = None,
             timeout: float | None = None) -> pd.DataFrame:
@@ -88,9 +106,13 @@ class Warehouse:
             body = sql.strip().rstrip(";")
             df = cur.execute(f"SELECT * FROM ({body}) LIMIT {cap + 1}", params or {}).df()
         except duckdb.InterruptException:
+            if self._closed:
+                raise QueryError("query stopped: the process is exiting") from None
             raise QueryError(f"query took longer than {limit:.0f} s and was stopped") from None
         finally:
             timer.cancel()
+            with self._lock:
+                self._active.discard(cur)
             cur.close()
         if len(df) > cap:
             raise QueryError(f"query returned more than {cap} rows; narrow the selection")
@@ -110,6 +132,12 @@ def get_warehouse(settings: Settings | None = None) -> Warehouse:
     if key not in _WAREHOUSES:
         _WAREHOUSES[key] = Warehouse(settings)
     return _WAREHOUSES[key]
+
+
+def shutdown() -> None:
+    """Every warehouse of this process: see Warehouse.shutdown."""
+    for wh in list(_WAREHOUSES.values()):
+        wh.shutdown()
 
 
 def query_names() -> list[str]:
