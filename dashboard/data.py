@@ -711,12 +711,18 @@ def set_geo_provider(fn) -> None:
     _GEO["assets"] = fn
 
 
+@memo(maxsize=4)     # per warehouse build (marts.geo_assets); a failure is not stored
+def _geo_assets_of_build(fn) -> tuple:
+    return tuple(sorted((fn() or {}).items()))
+
+
 def geo_assets() -> dict[str, str]:
+    """{level: content-hashed asset URL}; one query per warehouse build (each Karte page asked twice, ~3 ms each)."""
     fn = _GEO.get("assets")
     if fn is None:
         return {}
     try:
-        return dict(fn() or {})
+        return dict(_geo_assets_of_build(fn))
     except Exception as exc:  # noqa: BLE001 - missing assets must not break the page
         log.warning("geometry assets unavailable: %s", exc)
         return {}
