@@ -335,7 +335,9 @@ def markdown(result: dict) -> str:
         lines += ["", "| request (step, callback) | before | after |", "|---|---:|---:|"]
         for k in top:
             lines.append(f"| `{k[:80].replace('|', '/')}` | {pb.get(k, float('nan')):.0f} ms | {pa[k]:.0f} ms |")
-    lines += ["", "Run: `python bench/bench_callbacks.py` (regenerate the recording: `python bench/capture_callbacks.py`)."]
+    lines += ["", "Run: `python bench/bench_callbacks.py` (regenerate the recording: `python bench/capture_callbacks.py`).",
+              "", "Earlier rounds, what each changed and why: `bench/results/callbacks_history.md` (hand-written; this "
+              "file is rewritten by every run, that one never)."]
     return "\n".join(lines) + "\n"
 
 
@@ -347,11 +349,17 @@ def main() -> None:
     ap.add_argument("--first-visit-before", default="",
                     help="commits (comma-separated) that HEAD minus them is 'before' for a same-run first-visit comparison")
     ap.add_argument("--first-visit-repeats", type=int, default=2)
+    ap.add_argument("--markdown-only", action="store_true",
+                    help="rewrite callbacks.md from the existing callbacks.json, measure nothing")
     ap.add_argument("--first-visit-only", action="store_true",
                     help="only the before/after first-visit comparison (merged into the existing callbacks.json)")
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(worker(args.repeats, args.warmed)))
+        return
+    if args.markdown_only:
+        result = json.loads((RESULTS / "callbacks.json").read_text(encoding="utf-8"))
+        (RESULTS / "callbacks.md").write_text(markdown(result), encoding="utf-8")
         return
     load, waits = _wait_for_quiet()
     rec = json.loads(REPLAY.read_text(encoding="utf-8"))

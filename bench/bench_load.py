@@ -305,7 +305,11 @@ NOTES = """## Why this worker model
   requests finish between the long ones, and the kernel queue in front of a busy sync worker disappears. The table
   above measures both in the same run; the exploratory runs of the session (bench/results/load_explore.json) point
   the same way at every load: sync-2 p95 2.1 s vs gthread-2x4 1.8 s at load ≈ 13, sync-3 1.4 s at ≈ 13 vs
-  gthread-2x4 0.9 s at ≈ 11, gthread-2x8 0.23 s and gthread-3x2 0.26 s at load ≈ 5–8.
+  gthread-2x4 0.9 s at ≈ 11, gthread-2x8 0.23 s and gthread-3x2 0.26 s at load ≈ 5–8. On the faster machine of
+  2026-12-02 14:25 (after the first-visit work) both are far inside the target at 50 users and sync-2 was a
+  little ahead there (p95 18 vs 23 ms; it ran first, at load 2.1 against 2.9); in the ramp gthread-2x4 served
+  17–20 % more requests/s at 150 and 200 users (466 / 477 vs 393 / 396) with the lower p95 (180 / 330 vs
+  210 / 360 ms). gthread stays the default for the saturation side and for the head-of-line argument above.
 - **2 workers.** The machine has 2 cores; two processes already use both (two GILs), a third adds ~1 GB of warm
   caches and another ~50 CPU s of start-up warm-up (dashboard.app._warm_up and the callback precomputation) for no
   more CPU. 4 threads per worker: at 50 users with pauses of 1–3 s only a few requests are in flight per worker;
