@@ -123,7 +123,7 @@ def first_payload(state: AppState, geo_url: str | None) -> tuple[dict | None, di
     if not geo_url or state.tab == "table":
         return None, meta
     try:
-        p = map_outputs(state, state.lang, None)[0]
+        p = full_outputs(state, state.lang)[0]
     except Exception:  # noqa: BLE001 - update_map then paints (and reports) as before
         log.warning("first map payload not built for %s", state, exc_info=True)
         return None, meta
@@ -170,12 +170,29 @@ def update_map(*args):
     *vals, search, meta = args
     meta = expect(MAP_META, meta)             # the store this callback writes: a dict or nothing
     st = state_from(MAP_CONTROLS, vals, search)
-    out = map_outputs(st, lang_of(search), meta)
+    out = outputs_for(st, lang_of(search), meta)
     p = out[0]
     if isinstance(p, dict) and (meta or {}).get("painted") == mapfig.paint_digest(p):
         out = (no_update, *out[1:])           # the layout brought this very payload: painted already
     else:
         out = (mapfig.for_transport(p), *out[1:])
+    return out
+
+
+@data.memo(maxsize=16)     # the page layout's first payload and update_map's first answer (a ~1 MB Gemeinde payload)
+def full_outputs(st: AppState, lang: str) -> tuple:
+    """map_outputs for a browser that holds no units yet; callers must not change what it returns."""
+    return map_outputs(st, lang, None)
+
+
+def outputs_for(st: AppState, lang: str, meta: dict | None) -> tuple:
+    """map_outputs(st, lang, meta), computed once for the page layout and update_map's first answer: a browser
+    that holds the payload's units (meta's units_key) gets it without the units block, which is all that meta
+    changes (tests/test_map_transport.py checks the equality)."""
+    out = full_outputs(st, lang)
+    p = out[0]
+    if isinstance(p, dict) and (meta or {}).get("units_key") == p.get("units_key"):
+        out = ({k: v for k, v in p.items() if k not in mapfig.UNIT_KEYS}, *out[1:])
     return out
 
 
