@@ -4,31 +4,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from .. import ids
+from .. import data, ids
 from ..i18n import indicator_label, t
 from ..state import LEVELS, AppState, Catalogue
 from .widgets import dropdown
 
 
-_OPTIONS: dict = {}     # (id(catalogue_df), id(cat), lang) → (catalogue_df, cat, options)
-
-
 def indicator_options(catalogue_df, cat: Catalogue, lang: str) -> list[dict]:
-    """All indicators; those without any value are disabled (the catalogue page explains why). Kept per
-    catalogue objects and language (~9 ms per page shell otherwise; both objects are memoised per warehouse
-    build by dashboard.data, so a new build brings new objects). Callers must not mutate the list."""
-    key = (id(catalogue_df), id(cat), lang)
-    hit = _OPTIONS.get(key)
-    if hit is not None and hit[0] is catalogue_df and hit[1] is cat:
-        return hit[2]
-    opts = _indicator_options(catalogue_df, cat, lang)
-    if len(_OPTIONS) >= 8:
-        _OPTIONS.clear()
-    _OPTIONS[key] = (catalogue_df, cat, opts)
-    return opts
-
-
-def _indicator_options(catalogue_df, cat: Catalogue, lang: str) -> list[dict]:
+    """All indicators; those without any value are disabled (the catalogue page explains why)."""
     opts = []
     for row in catalogue_df.to_dict("records"):
         has = bool(cat.available.get(row["indicator_id"]))
@@ -37,6 +20,12 @@ def _indicator_options(catalogue_df, cat: Catalogue, lang: str) -> list[dict]:
             label += " – " + ("keine Werte" if lang == "de" else "no values")
         opts.append({"label": label, "value": row["indicator_id"], "disabled": not has})
     return sorted(opts, key=lambda o: (o["disabled"], o["label"]))
+
+
+@data.memo(maxsize=4)     # per warehouse build and language: every page shell with an indicator dropdown (~9 ms)
+def catalogue_options(lang: str) -> list[dict]:
+    """indicator_options of the warehouse's catalogue; callers must not mutate the list."""
+    return indicator_options(data.indicators(), data.catalogue(), lang)
 
 
 def level_options(cat: Catalogue, ind: str, lang: str) -> list[dict]:
@@ -58,11 +47,13 @@ def year_options(cat: Catalogue, ind: str, level: str, lang: str) -> list[dict]:
              "disabled": y not in at_level} for y in all_years]
 
 
-def indicator_block(state: AppState, catalogue_df, cat: Catalogue, lang: str, page: str, with_level: bool = True):
+def indicator_block(state: AppState, ind_options: list[dict], cat: Catalogue, lang: str, page: str,
+                    with_level: bool = True):
+    """Indicator, level and year controls; `ind_options` from catalogue_options (or indicator_options)."""
     IND, LEVEL, YEAR = (ids.pid(page, b) for b in (ids.INDICATOR, ids.LEVEL, ids.YEAR))
     lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
     items = [lbl("indicator", IND),
-             dropdown(lang, id=IND, options=indicator_options(catalogue_df, cat, lang), value=state.ind,
+             dropdown(lang, id=IND, options=ind_options, value=state.ind,
                           clearable=False, className="mb-2")]
     if with_level:
         items += [lbl("level", LEVEL),

@@ -70,7 +70,7 @@ def build(state: AppState, **_):
     sidebar = [
         html.Label(t("search", lang), htmlFor=ids.SEARCH, className="form-label small fw-semibold mb-0"),
         controls.search_dropdown(ids.SEARCH, lang),
-        controls.indicator_block(state, data.indicators(), cat, lang, PAGE),
+        controls.indicator_block(state, controls.catalogue_options(lang), cat, lang, PAGE),
         map_controls(state, lang),
         filters.panel(state, data.lands(), lang, PAGE),
     ]

@@ -39,7 +39,7 @@ EXPORT_COLUMNS = ("rank", "ags", "name", "land", "kommunaltyp", "size_class", "e
 def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
-    sidebar = [controls.indicator_block(state, data.indicators(), cat, lang, PAGE), filters.panel(state, data.lands(), lang, PAGE)]
+    sidebar = [controls.indicator_block(state, controls.catalogue_options(lang), cat, lang, PAGE), filters.panel(state, data.lands(), lang, PAGE)]
     main = [
         html.H1(t("table_title", lang), className="h5 mb-1"),
         html.Div(id=TABLE_NOTICE, **{"aria-live": "polite"}),

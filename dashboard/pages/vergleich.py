@@ -41,13 +41,13 @@ CMP_CONTROLS = [(ids.pid(PAGE, ids.INDICATOR), "value", "ind"), (ids.pid(PAGE, i
 def build(state: AppState, **_):
     lang = state.lang
     cat = data.catalogue()
-    ind_df = data.indicators()
-    ind_opts = [o for o in controls.indicator_options(ind_df, cat, lang) if not o["disabled"]]
+    all_opts = controls.catalogue_options(lang)
+    ind_opts = [o for o in all_opts if not o["disabled"]]
     facet_opts = [{"label": t(f"facet_{f}", lang), "value": f} for f in FACETS]
     sel_opts = [{"label": data.label_for(a), "value": a} for a in state.sel]
     lbl = lambda key, target: html.Label(t(key, lang), htmlFor=target, className="form-label small fw-semibold mb-0")
     sidebar = [
-        controls.indicator_block(state, ind_df, cat, lang, PAGE),
+        controls.indicator_block(state, all_opts, cat, lang, PAGE),
         lbl("compare_by", ids.CMP_BY),
         dropdown(lang, id=ids.CMP_BY, options=facet_opts, value=list(state.by), multi=True, className="mb-2"),
         lbl("selection", ids.CMP_SEL),
