@@ -6,14 +6,15 @@
  * library's fingerprinted URL in place of __IA_GRID_SRC__ and leaves its script tag out of the page) defines
  * window.dash_ag_grid.AgGrid as a small React component: it renders an empty box with the grid's id, class and
  * style, loads the real script once the box is on screen (IntersectionObserver), and from then on renders the
- * real AgGrid with the same props (Dash's setProps included). The real script replaces window.dash_ag_grid, so
- * grids rendered later resolve to the real component directly.
+ * real AgGrid with the same props (Dash's setProps included). Once one grid has started the download, the others
+ * on the page render too, in view or not (nothing more to download). The real script replaces window.dash_ag_grid,
+ * so grids rendered later resolve to the real component directly.
  */
 (function () {
   "use strict";
   var SRC = "__IA_GRID_SRC__";
   if (window.dash_ag_grid || !window.React) return;     // the real library is already on the page
-  var React = window.React, real = null, loading = null;
+  var React = window.React, real = null, loading = null, waiting = [];
 
   function load() {
     if (!loading) {
@@ -27,6 +28,8 @@
         s.onerror = function () { loading = null; reject(new Error("could not load " + SRC)); };
         document.head.appendChild(s);
       });
+      // grids still waiting to come into view: the library is on its way anyway, so they render too
+      waiting.splice(0).forEach(function (w) { w(); });
     }
     return loading;
   }
@@ -41,12 +44,18 @@
           .catch(function (e) { console.warn("IA lazy grid:", e); });
       };
       var el = ref.current;
-      if (!el || !("IntersectionObserver" in window)) { go(); return function () { alive = false; }; }
+      if (loading || !el || !("IntersectionObserver" in window)) { go(); return function () { alive = false; }; }
       var io = new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; })) { io.disconnect(); go(); }
       }, {rootMargin: "300px"});
+      var start = function () { io.disconnect(); go(); };
       io.observe(el);
-      return function () { alive = false; io.disconnect(); };
+      waiting.push(start);
+      return function () {
+        alive = false; io.disconnect();
+        var i = waiting.indexOf(start);
+        if (i >= 0) waiting.splice(i, 1);
+      };
     }, [Comp]);
     if (Comp) return React.createElement(Comp, props);
     var style = Object.assign({height: "400px"}, props.style || {});
